@@ -1,0 +1,38 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+ARTICLES ?= 1000
+
+.PHONY: install run build lint test bench clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+## run: build the site and serve it at http://127.0.0.1:8000 (rebuilds on edits)
+run: install
+	$(BIN)/kbdesk serve --data-dir ./var
+
+## build: build the static site into ./site (strict)
+build: install
+	$(BIN)/kbdesk build
+
+## lint: check every article
+lint: install
+	$(BIN)/kbdesk lint
+
+## test: the whole suite (unit, build, browser)
+test: install
+	$(BIN)/python -m pytest
+
+## bench: the site build and search benchmark (ARTICLES=5000 for the target size)
+bench: install
+	$(BIN)/python bench/site_build.py --articles $(ARTICLES)
+
+clean:
+	rm -rf site var bench/out .pytest_cache

@@ -1,0 +1,96 @@
+"""The `kbdesk` command: build, lint, new and serve."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .authoring import AuthoringError, new_article
+from .build import BuildError, build_site
+from .lint import lint as lint_kb
+
+CONFIG = click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default="mkdocs.yml",
+    show_default=True, help="The site's mkdocs.yml.",
+)
+KB_DIR = click.option(
+    "--kb-dir", type=click.Path(file_okay=False, path_type=Path), default="kb", show_default=True,
+    help="The knowledge base: one folder per product.",
+)
+
+
+def _setup_logging(verbose: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s - %(message)s"))
+    for name in ("mkdocs", "kbdesk"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+        logger.propagate = False
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """kbdesk: a customer help portal built from Markdown articles in git."""
+
+
+@main.command()
+@CONFIG
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site (default: mkdocs.yml's site_dir).")
+@click.option("-v", "--verbose", is_flag=True, help="Show every step of the build.")
+def build(config_file: Path, site_dir: Path | None, verbose: bool) -> None:
+    """Build the static site and its search index (strict: any problem fails the build)."""
+    _setup_logging(verbose)
+    try:
+        built = build_site(config_file, site_dir)
+    except BuildError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Site built in {built}")
+
+
+@main.command()
+@KB_DIR
+@click.option("--docs-dir", type=click.Path(file_okay=False, path_type=Path), default="docs", show_default=True, help="The site's own pages, for links from articles to them.")
+def lint(kb_dir: Path, docs_dir: Path) -> None:
+    """Check every article; print 'path:line: message' per problem and exit 1 if any."""
+    _, problems = lint_kb(kb_dir, docs_dir)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    click.echo("No problems found.", err=True)
+
+
+@main.command()
+@KB_DIR
+@click.option("--product", required=True, help="The product id: a folder of the knowledge base, e.g. omni-crm.")
+@click.argument("title")
+def new(kb_dir: Path, product: str, title: str) -> None:
+    """Create an article titled TITLE, with its slug made from the title and today's date."""
+    try:
+        path = new_article(kb_dir, product, title, date.today())
+    except AuthoringError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(str(path))
+
+
+@main.command()
+@CONFIG
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0 picks a free one).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="var", show_default=True, envvar="KBDESK_DATA_DIR", help="Where the server keeps its data and builds.")
+@click.option("--no-watch", is_flag=True, help="Do not rebuild when articles change.")
+def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: bool) -> None:
+    """Build the site and serve it on one origin; edits to articles show on reload."""
+    from .server import serve as run_server
+
+    _setup_logging()
+    try:
+        run_server(config_file, data_dir, host, port, watch_changes=not no_watch)
+    except BuildError as error:
+        raise click.ClickException(str(error)) from error

@@ -1,0 +1,122 @@
+"""The kb -> pages step: what the site gets from the knowledge base.
+
+Plain Python with no MkDocs in it, so the same step serves the plugin, the
+command line and whatever builds the site after MkDocs 1.x.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+from .content import PRODUCT_FILE, Article, KnowledgeBase, Product
+
+ALL = "todos"
+LISTING_DIR = "_kb/listing"
+PRODUCT_TEMPLATE = "kb/product.html"
+ARTICLE_TEMPLATE = "kb/article.html"
+
+
+@dataclass(frozen=True)
+class SourcePage:
+    """A page the site gets from the knowledge base: an article's file, or generated Markdown."""
+
+    src_uri: str
+    source: Path | None = None
+    content: str | None = None
+
+
+def source_pages(kb: KnowledgeBase) -> list[SourcePage]:
+    pages = [SourcePage(article.src_uri, source=article.source) for article in kb.articles]
+    pages += [SourcePage(f"{p.id}/index.md", content=product_page(p)) for p in kb.sorted_products()]
+    return pages
+
+
+def static_files(kb: KnowledgeBase) -> list[tuple[str, Path]]:
+    """Images and other files writers keep beside their articles, published as they are."""
+    files = []
+    for product in kb.products:
+        folder = kb.root / product
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and path.suffix != ".md" and path.name != PRODUCT_FILE and not any(
+                part.startswith(".") for part in rel.parts
+            ):
+                files.append((f"{product}/{rel.as_posix()}", path))
+    return files
+
+
+def product_page(product: Product) -> str:
+    title = json.dumps(product.name, ensure_ascii=False)
+    return f"---\ntitle: {title}\ntemplate: {PRODUCT_TEMPLATE}\nhide: [toc]\n---\n"
+
+
+def listing_order(articles: list[Article]) -> list[Article]:
+    """Newest first: what changed lately is what customers ask about."""
+    return sorted(articles, key=lambda a: (-a.updated.toordinal(), a.title.casefold(), a.src_uri))
+
+
+def card(article: Article, products: dict[str, Product]) -> dict[str, Any]:
+    """What a card shows; the same shape the search results are drawn with."""
+    product = products.get(article.product)
+    return {
+        "title": article.title,
+        "url": article.url,
+        "product": article.product,
+        "product_name": product.name if product else article.product,
+        "type": article.type,
+        "summary": article.summary,
+        "updated": article.updated.isoformat(),
+    }
+
+
+def related_articles(kb: KnowledgeBase, article: Article, limit: int = 5) -> list[Article]:
+    """Same product, most shared tags first, then the newest."""
+    tags = set(article.tags)
+    scored = [
+        (len(tags & set(other.tags)), other)
+        for other in kb.articles
+        if other.product == article.product and other.src_uri != article.src_uri
+    ]
+    scored = [(shared, other) for shared, other in scored if shared]
+    scored.sort(key=lambda item: (-item[0], -item[1].updated.toordinal(), item[1].title.casefold()))
+    return [other for _, other in scored[:limit]]
+
+
+def listing_pages(kb: KnowledgeBase, per_page: int) -> dict[str, dict[str, Any]]:
+    """Paged card lists for an empty query, per product and type ('todos' for all).
+
+    Small static JSON files: the home page pages through a product's articles
+    without loading the search index.
+    """
+    pages: dict[str, dict[str, Any]] = {}
+    ordered = listing_order(kb.articles)
+    for product in [ALL, *kb.products]:
+        for kind in (ALL, "manual", "article"):
+            chosen = [
+                a for a in ordered if product in (ALL, a.product) and kind in (ALL, a.type)
+            ]
+            total_pages = max(1, ceil(len(chosen) / per_page))
+            for number in range(1, total_pages + 1):
+                chunk = chosen[(number - 1) * per_page : number * per_page]
+                pages[listing_path(product, kind, number)] = {
+                    "page": number,
+                    "pages": total_pages,
+                    "total": len(chosen),
+                    "cards": [card(a, kb.products) for a in chunk],
+                }
+    return pages
+
+
+def listing_path(product: str, kind: str, number: int) -> str:
+    return f"{LISTING_DIR}/{product}/{kind}/{number}.json"
+
+
+def write_json_files(site_dir: Path, files: dict[str, Any]) -> None:
+    for rel, payload in files.items():
+        path = site_dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

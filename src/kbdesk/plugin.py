@@ -1,0 +1,109 @@
+"""The `kbdesk` MkDocs plugin: wires the knowledge base into the site build.
+
+It only connects events to the plain modules beside it: `content` reads the
+knowledge base, `lint` finds problems (logged as warnings, so that
+`mkdocs build --strict` refuses them), `pages` turns articles into pages and
+listings, and `search` indexes the built site.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from . import lint, pages, search
+from .config import KbdeskConfig
+from .content import Article, KnowledgeBase, Problem, Product
+from .strings import date_format, strings_for
+
+log = logging.getLogger("mkdocs.plugins.kbdesk")
+
+
+class KbdeskPlugin(BasePlugin[KbdeskConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.kb = KnowledgeBase(root=Path("kb"))
+        self.articles: dict[str, Article] = {}
+        self.product_pages: dict[str, Product] = {}
+        self.problems: list[Problem] = []
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or "mkdocs.yml").parent
+        kb_dir = (root / self.config.kb_dir).resolve()
+        self.kb, self.problems = lint.lint(kb_dir, Path(config.docs_dir))
+        self.articles = {a.src_uri: a for a in self.kb.articles}
+        self.product_pages = {f"{p.id}/index.md": p for p in self.kb.sorted_products()}
+        if config.nav is None:
+            # Articles stay out of the nav: with thousands of pages it is what makes builds slow.
+            config.nav = ["index.md", *self.product_pages, *_if_exists(config, "chamados/novo.md")]
+        config.watch.append(str(kb_dir))
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for problem in self.problems:
+            log.warning(str(problem))
+        for page in pages.source_pages(self.kb):
+            if files.get_file_from_path(page.src_uri):
+                log.warning(f"docs/{page.src_uri} hides the knowledge base's page of the same path")
+                continue
+            files.append(_generated(config, page.src_uri, page.source, page.content))
+        for src_uri, path in pages.static_files(self.kb):
+            files.append(_generated(config, src_uri, path, None))
+        return files
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        if page.file.src_uri in self.articles:
+            page.meta["template"] = pages.ARTICLE_TEMPLATE
+        return markdown
+
+    def on_page_context(self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, Any]:
+        language = config.theme.get("language")
+        context["kb_t"] = strings_for(language)
+        context["kb_date_format"] = date_format(language)
+        context["kb_products"] = self.kb.sorted_products()
+        context["kb_product_list"] = [{"id": p.id, "name": p.name} for p in context["kb_products"]]
+        context["kb_cards_per_page"] = self.config.cards_per_page
+        article = self.articles.get(page.file.src_uri)
+        if article:
+            context["kb_article"] = article
+            context["kb_product"] = self.kb.products.get(article.product)
+            context["kb_related"] = pages.related_articles(self.kb, article)
+        product = self.product_pages.get(page.file.src_uri)
+        if product:
+            context["kb_product"] = product
+            context["kb_cards"] = [pages.card(a, self.kb.products) for a in pages.listing_order(self.kb.articles_of(product.id))]
+        if page.is_homepage:
+            context["kb_listing"] = pages.listing_pages(self.kb, self.config.cards_per_page)[
+                pages.listing_path(pages.ALL, pages.ALL, 1)
+            ]
+        return context
+
+    @event_priority(-100)  # after every other plugin has written its files
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        site_dir = Path(config.site_dir)
+        pages.write_json_files(site_dir, pages.listing_pages(self.kb, self.config.cards_per_page))
+        pages.write_json_files(site_dir, search.search_files(self.kb))
+        if self.config.search:
+            try:
+                search.run_pagefind(site_dir)
+            except search.IndexingError as error:
+                raise PluginError(str(error)) from error
+
+
+def _generated(config: MkDocsConfig, src_uri: str, source: Path | None, content: str | None) -> File:
+    if source is not None:
+        return File.generated(config, src_uri, abs_src_path=str(source))
+    return File.generated(config, src_uri, content=content or "")
+
+
+def _if_exists(config: MkDocsConfig, src_uri: str) -> list[str]:
+    return [src_uri] if (Path(config.docs_dir) / src_uri).exists() else []

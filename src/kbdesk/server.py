@@ -1,0 +1,161 @@
+"""The local server: the built site on one origin, rebuilt as writers edit.
+
+Waitress serves WSGI with a pool of threads; WhiteNoise serves the files with
+caching headers and the gzip copies made after each build. A rebuild goes to
+a fresh folder and replaces the served one in a single assignment, so a
+request never sees a half-built site, and a failed build leaves the last good
+one up.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from whitenoise import WhiteNoise
+from whitenoise.compress import Compressor
+
+from .build import BuildError, build_site
+
+log = logging.getLogger("kbdesk.serve")
+
+# Content-addressed files never change under their name: Material's bundles,
+# Pagefind's index chunks.
+IMMUTABLE = re.compile(r"(\.[0-9a-f]{8,}\.min\.(js|css)|/pagefind/(index|fragment|filter)/.+|\.pf_meta)$")
+COMPRESSED_SUFFIXES = (".html", ".js", ".css", ".json", ".svg", ".xml", ".txt")
+WATCHED = ("kb", "docs", "overrides", "mkdocs.yml")
+
+StartResponse = Callable[..., Any]
+
+
+def compress_site(site_dir: Path) -> None:
+    """Write .gz beside each text file that shrinks, for clients that accept gzip."""
+    compressor = Compressor(use_brotli=False, quiet=True)
+    for path in site_dir.rglob("*"):
+        if path.suffix in COMPRESSED_SUFFIXES and path.is_file():
+            compressor.compress(str(path))
+
+
+def static_app(site_dir: Path) -> WhiteNoise:
+    return WhiteNoise(
+        _not_found(site_dir),
+        root=str(site_dir),
+        index_file=True,
+        max_age=0,  # HTML and listings revalidate: an edit shows on the next reload
+        allow_all_origins=False,
+        immutable_file_test=lambda path, url: bool(IMMUTABLE.search(url)),
+    )
+
+
+def _not_found(site_dir: Path) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+    page = site_dir / "404.html"
+    body = page.read_bytes() if page.exists() else b"Not found"
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        start_response("404 Not Found", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+class Site:
+    """The built site being served, and how to rebuild it."""
+
+    def __init__(self, config_file: Path, builds_dir: Path) -> None:
+        self.config_file = config_file
+        self.builds_dir = builds_dir
+        self.current: Path | None = None
+        self.app: WhiteNoise | None = None
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> bool:
+        """Build into a new folder and serve it; keep the old site if the build fails."""
+        with self.lock:
+            target = self.builds_dir / f"build-{time.time_ns()}"
+            started = time.monotonic()
+            try:
+                build_site(self.config_file, target)
+            except BuildError as error:
+                log.error("build failed, still serving the previous site: %s", error)
+                shutil.rmtree(target, ignore_errors=True)
+                return False
+            compress_site(target)
+            previous, self.current = self.current, target
+            self.app = static_app(target)
+            log.info("site built in %.1f s", time.monotonic() - started)
+            if previous:
+                shutil.rmtree(previous, ignore_errors=True)
+            return True
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        app = self.app
+        if app is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "2")])
+            return [b"The site is being built."]
+        return app(environ, start_response)
+
+
+def watch(site: Site, root: Path, delay: float = 0.3) -> Callable[[], None]:
+    """Rebuild the site when writers change what it is made of; returns a stop function."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    changed = threading.Event()
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.event_type not in ("opened", "closed_no_write"):
+                changed.set()
+
+    observer = Observer()
+    for name in WATCHED:
+        path = root / name
+        if path.exists():
+            observer.schedule(Handler(), str(path if path.is_dir() else root), recursive=path.is_dir())
+    observer.start()
+    stopping = threading.Event()
+
+    def loop() -> None:
+        while not stopping.is_set():
+            if changed.wait(0.5):
+                time.sleep(delay)  # let an editor finish saving several files
+                changed.clear()
+                log.info("change detected, rebuilding")
+                site.rebuild()
+
+    threading.Thread(target=loop, name="kbdesk-rebuild", daemon=True).start()
+
+    def stop() -> None:
+        stopping.set()
+        observer.stop()
+        observer.join(timeout=2)
+
+    return stop
+
+
+def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_changes: bool = True) -> None:
+    """Build the site, serve it until Ctrl-C, and rebuild on every change."""
+    from waitress import create_server
+
+    builds_dir = data_dir / "site"
+    shutil.rmtree(builds_dir, ignore_errors=True)  # builds of an earlier run
+    builds_dir.mkdir(parents=True, exist_ok=True)
+    site = Site(config_file.resolve(), builds_dir)
+    if not site.rebuild():
+        raise BuildError("the site could not be built; fix the problems above and run again")
+    stop_watching = watch(site, config_file.resolve().parent) if watch_changes else (lambda: None)
+    server = create_server(site, host=host, port=port, threads=8, ident="kbdesk")
+    log.info("serving on http://%s:%s/ (Ctrl-C to stop)", host, server.effective_port)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        log.info("stopping")
+    finally:
+        stop_watching()
+        server.close()
