@@ -62,8 +62,8 @@ def broken_links(kb: KnowledgeBase, paths: set[str]) -> list[Problem]:
         for line, target, is_image in links_in(article.body, article.body_line):
             missing = _missing_target(article.src_uri, target, paths)
             if missing:
-                kind = "image" if is_image or Path(missing).suffix.lower() in IMAGE_SUFFIXES else "page"
-                problems.append(Problem(_shown(article.source, kb.root), line, f"link to a {kind} that does not exist: {target}"))
+                kind = "an image" if is_image or Path(missing).suffix.lower() in IMAGE_SUFFIXES else "a page"
+                problems.append(Problem(_shown(article.source, kb.root), line, f"link to {kind} that does not exist: {target}"))
     return problems
 
 

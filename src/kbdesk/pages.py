@@ -7,6 +7,7 @@ command line and whatever builds the site after MkDocs 1.x.
 from __future__ import annotations
 
 import json
+from html import escape
 from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
@@ -50,7 +51,8 @@ def static_files(kb: KnowledgeBase) -> list[tuple[str, Path]]:
 
 
 def product_page(product: Product) -> str:
-    title = json.dumps(product.name, ensure_ascii=False)
+    # Material prints page titles as HTML (nav, header); the name must show as text.
+    title = json.dumps(escape(product.name), ensure_ascii=False)
     return f"---\ntitle: {title}\ntemplate: {PRODUCT_TEMPLATE}\nhide: [toc]\n---\n"
 
 

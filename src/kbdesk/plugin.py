@@ -9,6 +9,7 @@ listings, and `search` indexes the built site.
 from __future__ import annotations
 
 import logging
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +62,11 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if page.file.src_uri in self.articles:
+        article = self.articles.get(page.file.src_uri)
+        if article:
             page.meta["template"] = pages.ARTICLE_TEMPLATE
+            # Material prints titles as HTML (<title>, header, nav): give it the title as safe text.
+            page.meta["title"] = escape(article.title)
         return markdown
 
     def on_page_context(self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, Any]:

@@ -76,10 +76,11 @@ async function fetchJson(path) {
 
 function loadEngine() {
   engine ??= (async () => {
+    const synonyms = fetchJson("_kb/search/synonyms.json").catch(() => ({}));
     const pagefind = await import(fromRoot("pagefind/pagefind.js"));
     await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 0 });
     await pagefind.init();
-    return new SearchEngine(pagefind, fetchJson);
+    return new SearchEngine(pagefind, await synonyms, fetchJson);
   })();
   return engine;
 }
@@ -87,6 +88,7 @@ function loadEngine() {
 async function render() {
   const current = ++renderCount;
   syncControls();
+  el.results.setAttribute("aria-busy", "true");
   try {
     const page = state.q ? await searchPage() : await listingPage();
     if (current !== renderCount) return; // a newer render has started
@@ -95,6 +97,7 @@ async function render() {
     if (current !== renderCount) return;
     console.warn("kbdesk search:", error);
     el.status.textContent = t.search_error;
+    el.results.setAttribute("aria-busy", "false");
   }
 }
 
@@ -168,6 +171,7 @@ function draw({ cards, pages, status, notice }) {
   el.pageLabel.textContent = t.page_of.replace("{page}", state.page).replace("{pages}", pages);
   el.prev.disabled = state.page <= 1;
   el.next.disabled = state.page >= pages;
+  el.results.setAttribute("aria-busy", "false");
 }
 
 // Mirrors the card macro in overrides/kb/cards.html; text is always set as text.

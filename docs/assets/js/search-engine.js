@@ -122,15 +122,16 @@ function escapeRegExp(text) {
 
 /**
  * Searches a Pagefind index the way customers type.
- * `fetchJson(path)` loads the build's search files (synonyms, vocabulary).
+ * `synonyms` maps what customers type to what articles say (folded), and
+ * `fetchJson(path)` loads the vocabulary files for typo correction.
  */
 export class SearchEngine {
-  constructor(pagefind, fetchJson) {
+  constructor(pagefind, synonyms, fetchJson) {
     this.pagefind = pagefind;
+    this.synonyms = synonyms;
     this.fetchJson = fetchJson;
     this.hitsCache = new Map();
     this.vocabularies = new Map();
-    this.synonyms = null;
   }
 
   /**
@@ -141,7 +142,6 @@ export class SearchEngine {
   async search(query, filters = {}) {
     const folded = fold(query).trim();
     if (!folded) return { results: [], mode: "none", shownQuery: "" };
-    this.synonyms ??= await this.fetchJson("_kb/search/synonyms.json").catch(() => ({}));
     const variants = queryVariants(folded, this.synonyms).map(contentWords);
 
     const all = await this.bestOf(variants, filters, "all");
@@ -161,8 +161,8 @@ export class SearchEngine {
   /** The union of each variant's pages, each page with its best score. */
   async bestOf(variants, filters, mode) {
     const merged = new Map();
-    for (const terms of variants) {
-      for (const page of await this.combine(terms, filters, mode)) {
+    for (const pages of await Promise.all(variants.map((terms) => this.combine(terms, filters, mode)))) {
+      for (const page of pages) {
         const known = merged.get(page.id);
         if (!known || rank(page, known) < 0) merged.set(page.id, page);
       }
@@ -197,8 +197,8 @@ export class SearchEngine {
 
   async lookUp(term, filters) {
     const found = new Map();
-    for (const variant of numberVariants(term)) {
-      const response = await this.pagefind.search(variant, { filters });
+    const responses = await Promise.all(numberVariants(term).map((v) => this.pagefind.search(v, { filters })));
+    for (const response of responses) {
       for (const result of response.results) {
         const known = found.get(result.id);
         if (!known || known.score < result.score) found.set(result.id, { score: result.score, result });

@@ -1,0 +1,48 @@
+"""The `kbdesk` command as writers use it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write
+
+from kbdesk.cli import main
+
+BIN = Path(sys.executable).parent
+
+
+def test_console_command_is_installed_with_help() -> None:
+    result = subprocess.run([str(BIN / "kbdesk"), "--help"], capture_output=True, text=True, check=True)
+    for command in ("build", "lint", "new", "serve"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("command", ["build", "lint", "new", "serve"])
+def test_every_subcommand_has_help(command: str) -> None:
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert f"Usage: main {command} [OPTIONS]" in result.output
+
+
+def test_lint_prints_problems_and_exits_1(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    assert CliRunner().invoke(main, ["lint"]).exit_code == 0
+    write(project / "kb/omni-crm/quebrado.md", "---\ntitle: Quebrado\ntype: manual\nupdated: 2026-11-20\n---\n\n[x](nada.md)\n")
+    result = CliRunner().invoke(main, ["lint"])
+    assert result.exit_code == 1
+    assert "kb/omni-crm/quebrado.md:1: missing field 'summary'" in result.output
+
+
+def test_new_creates_the_article_and_prints_its_path(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["new", "--product", "omni-chat", "Horário de atendimento"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == os.path.join("kb", "omni-chat", "horario-de-atendimento.md")
+    assert (project / "kb/omni-chat/horario-de-atendimento.md").exists()
+    refused = CliRunner().invoke(main, ["new", "--product", "nada", "X"])
+    assert refused.exit_code == 1 and "unknown product 'nada'" in refused.output

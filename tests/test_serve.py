@@ -1,0 +1,95 @@
+"""`kbdesk serve`: one origin for the site, rebuilt while writers edit."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import article, write
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def wait_until(check, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def server(project: Path) -> Iterator[str]:
+    port = free_port()
+    log = open(project / "serve.log", "w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kbdesk"), "serve", "--port", str(port), "--data-dir", "var"],
+        cwd=project, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/"
+
+    def up() -> bool:
+        try:
+            return get(url)[0] == 200
+        except OSError:
+            return False
+
+    assert wait_until(up, 60), "the server did not start"
+    yield url
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=10)
+    log.close()
+    assert process.returncode == 0, (project / "serve.log").read_text()  # Ctrl-C stops it cleanly
+
+
+def test_serves_the_site_with_caching_headers_and_gzip(server: str) -> None:
+    status, headers, body = get(server)
+    assert status == 200 and "Como podemos ajudar?" in body.decode()
+    assert headers["Cache-Control"] == "max-age=0, public"
+    status, headers, _ = get(server + "pagefind/pagefind.js", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers.get("Content-Encoding") == "gzip"
+    status, _, _ = get(server + "omni-crm/boletos/")
+    assert status == 200
+    status, _, body = get(server + "nao-existe/")
+    assert status == 404 and "404" in body.decode()
+
+
+def test_an_edit_shows_on_reload_without_restarting(server: str, project: Path) -> None:
+    page = server + "omni-crm/boletos/"
+    write(project / "kb/omni-crm/boletos.md", article("Segunda via de boleto, revisada", "Resumo novo.", "article"))
+    assert wait_until(lambda: "Segunda via de boleto, revisada" in get(page)[2].decode(), 20)
+
+    write(project / "kb/omni-crm/novo-artigo.md", article("Artigo recém-criado"))
+    assert wait_until(lambda: get(server + "omni-crm/novo-artigo/")[0] == 200, 20)
+
+
+def test_a_broken_edit_keeps_the_last_good_site(server: str, project: Path) -> None:
+    page = server + "omni-crm/boletos/"
+    write(project / "kb/omni-crm/boletos.md", "---\ntitle: sem os outros campos\n---\n")
+    log = project / "serve.log"
+    assert wait_until(lambda: "build failed, still serving the previous site" in log.read_text(), 20)
+    assert "kb/omni-crm/boletos.md:1: missing field 'summary'" in log.read_text()
+    status, _, body = get(page)
+    assert status == 200 and "Segunda via de boleto" in body.decode()
