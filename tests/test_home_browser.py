@@ -30,7 +30,7 @@ def search(page, query: str) -> list[str]:
 def wait_for_results(page, query: str) -> list[str]:
     page.wait_for_function(
         """q => new URL(location.href).searchParams.get("q") === q
-                && document.getElementById("kb-results").getAttribute("aria-busy") === "false" """,
+                && document.querySelector('#kb-results[data-enhanced][aria-busy="false"]') !== null """,
         arg=query or None,
     )
     return page.locator("#kb-results .kb-card__title").all_inner_texts()

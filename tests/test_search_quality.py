@@ -61,7 +61,7 @@ def results(browser, site_url: str) -> Iterator[dict[str, list[str]]]:
         page.fill("#kb-q", query)
         page.wait_for_function(
             """q => new URL(location.href).searchParams.get("q") === q
-                    && document.getElementById("kb-results").getAttribute("aria-busy") === "false" """,
+                    && document.querySelector('#kb-results[data-enhanced][aria-busy="false"]') !== null """,
             arg=query,
         )
         hrefs = page.eval_on_selector_all("#kb-results .kb-card__link", "links => links.map(a => new URL(a.href).pathname)")

@@ -242,3 +242,4 @@ window.addEventListener("popstate", () => {
 // The first page of all articles is already drawn; anything else in the URL is rendered now.
 if (state.q || state.product || state.type || state.page > 1) render();
 else syncControls();
+el.results.dataset.enhanced = "true"; // the list now follows the URL
