@@ -29,3 +29,13 @@ def watch(page: object, base_url: str) -> Watched:
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def wait_for_results(page: object, query: str) -> list[str]:
+    """Wait until the home page shows the results for `query` ("" for the plain list); their titles."""
+    page.wait_for_function(
+        """q => new URL(location.href).searchParams.get("q") === q
+                && document.querySelector('#kb-results[data-enhanced][aria-busy="false"]') !== null""",
+        arg=query or None,
+    )
+    return page.locator("#kb-results .kb-card__title").all_inner_texts()

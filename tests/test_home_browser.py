@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser_page import Watched, watch
+from browser_page import Watched, wait_for_results, watch
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +25,6 @@ def tab(browser, site_url: str) -> Iterator[Watched]:
 def search(page, query: str) -> list[str]:
     page.fill("#kb-q", query)
     return wait_for_results(page, query)
-
-
-def wait_for_results(page, query: str) -> list[str]:
-    page.wait_for_function(
-        """q => new URL(location.href).searchParams.get("q") === q
-                && document.querySelector('#kb-results[data-enhanced][aria-busy="false"]') !== null """,
-        arg=query or None,
-    )
-    return page.locator("#kb-results .kb-card__title").all_inner_texts()
 
 
 def query_of(page) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_page import watch
+from browser_page import wait_for_results, watch
 
 pytestmark = pytest.mark.browser
 
@@ -59,11 +59,7 @@ def results(browser, site_url: str) -> Iterator[dict[str, list[str]]]:
     found: dict[str, list[str]] = {}
     for _, query, _ in QUERIES:
         page.fill("#kb-q", query)
-        page.wait_for_function(
-            """q => new URL(location.href).searchParams.get("q") === q
-                    && document.querySelector('#kb-results[data-enhanced][aria-busy="false"]') !== null """,
-            arg=query,
-        )
+        wait_for_results(page, query)
         hrefs = page.eval_on_selector_all("#kb-results .kb-card__link", "links => links.map(a => new URL(a.href).pathname)")
         found[query] = [href.lstrip("/") for href in hrefs[:3]]
     yield found

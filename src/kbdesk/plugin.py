@@ -69,13 +69,12 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
             page.meta["title"] = escape(article.title)
         return markdown
 
+    def on_template_context(self, context: dict[str, Any], template_name: str, config: MkDocsConfig) -> dict[str, Any]:
+        """Static pages such as 404.html get the header's search too."""
+        return self._site_context(context, config)
+
     def on_page_context(self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, Any]:
-        language = config.theme.get("language")
-        context["kb_t"] = strings_for(language)
-        context["kb_date_format"] = date_format(language)
-        context["kb_products"] = self.kb.sorted_products()
-        context["kb_product_list"] = [{"id": p.id, "name": p.name} for p in context["kb_products"]]
-        context["kb_cards_per_page"] = self.config.cards_per_page
+        self._site_context(context, config)
         article = self.articles.get(page.file.src_uri)
         if article:
             context["kb_article"] = article
@@ -89,6 +88,15 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
             context["kb_listing"] = pages.listing_pages(self.kb, self.config.cards_per_page)[
                 pages.listing_path(pages.ALL, pages.ALL, 1)
             ]
+        return context
+
+    def _site_context(self, context: dict[str, Any], config: MkDocsConfig) -> dict[str, Any]:
+        language = config.theme.get("language")
+        context["kb_t"] = strings_for(language)
+        context["kb_date_format"] = date_format(language)
+        context["kb_products"] = self.kb.sorted_products()
+        context["kb_product_list"] = [{"id": p.id, "name": p.name} for p in context["kb_products"]]
+        context["kb_cards_per_page"] = self.config.cards_per_page
         return context
 
     @event_priority(-100)  # after every other plugin has written its files

@@ -57,7 +57,8 @@ def search_files(kb: KnowledgeBase) -> dict[str, Any]:
 
 def run_pagefind(site_dir: Path) -> None:
     """Index the built site in place; only pages marked `data-pagefind-body` are indexed."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--quiet"]
+    # Heading permalinks ("¶") are not words anyone searches for.
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--exclude-selectors", ".headerlink", "--quiet"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip()
