@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import article, write
 
 from kbdesk.content import load_knowledge_base
-from kbdesk.pages import listing_pages, related_articles, source_pages, static_files
+from kbdesk.pages import RelatedArticles, listing_pages, source_pages, static_files
 
 
 def test_every_article_and_product_becomes_a_page(project: Path) -> None:
@@ -39,7 +39,7 @@ def test_related_articles_share_product_and_tags_most_shared_first(project: Path
     write(project / "kb/omni-chat/e.md", tagged("E", "fiscal, boleto"))
     kb, _ = load_knowledge_base(project / "kb")
     a = next(x for x in kb.articles if x.slug == "a")
-    assert [r.title for r in related_articles(kb, a)] == ["B", "C"]
+    assert [r.title for r in RelatedArticles(kb)(a)] == ["B", "C"]
 
 
 def test_listings_page_through_every_article_per_product_and_type(project: Path) -> None:

@@ -7,6 +7,7 @@ command line and whatever builds the site after MkDocs 1.x.
 from __future__ import annotations
 
 import json
+from collections import Counter, defaultdict
 from html import escape
 from dataclasses import dataclass
 from math import ceil
@@ -75,17 +76,29 @@ def card(article: Article, products: dict[str, Product]) -> dict[str, Any]:
     }
 
 
-def related_articles(kb: KnowledgeBase, article: Article, limit: int = 5) -> list[Article]:
-    """Same product, most shared tags first, then the newest."""
-    tags = set(article.tags)
-    scored = [
-        (len(tags & set(other.tags)), other)
-        for other in kb.articles
-        if other.product == article.product and other.src_uri != article.src_uri
-    ]
-    scored = [(shared, other) for shared, other in scored if shared]
-    scored.sort(key=lambda item: (-item[0], -item[1].updated.toordinal(), item[1].title.casefold()))
-    return [other for _, other in scored[:limit]]
+class RelatedArticles:
+    """Articles related to an article: same product, most shared tags first, then the newest.
+
+    Indexed by product and tag once, so a build with thousands of articles
+    does not compare every article with every other.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.by_tag: dict[tuple[str, str], list[Article]] = defaultdict(list)
+        for article in kb.articles:
+            for tag in article.tags:
+                self.by_tag[(article.product, tag)].append(article)
+
+    def __call__(self, article: Article, limit: int = 5) -> list[Article]:
+        shared: Counter[str] = Counter()
+        candidates: dict[str, Article] = {}
+        for tag in article.tags:
+            for other in self.by_tag[(article.product, tag)]:
+                if other.src_uri != article.src_uri:
+                    shared[other.src_uri] += 1
+                    candidates[other.src_uri] = other
+        ranked = sorted(candidates.values(), key=lambda o: (-shared[o.src_uri], -o.updated.toordinal(), o.title.casefold()))
+        return ranked[:limit]
 
 
 def listing_pages(kb: KnowledgeBase, per_page: int) -> dict[str, dict[str, Any]]:

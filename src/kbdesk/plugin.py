@@ -36,6 +36,8 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
         self.articles: dict[str, Article] = {}
         self.product_pages: dict[str, Product] = {}
         self.problems: list[Problem] = []
+        self.related = pages.RelatedArticles(self.kb)
+        self.listings: dict[str, Any] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or "mkdocs.yml").parent
@@ -43,6 +45,8 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
         self.kb, self.problems = lint.lint(kb_dir, Path(config.docs_dir))
         self.articles = {a.src_uri: a for a in self.kb.articles}
         self.product_pages = {f"{p.id}/index.md": p for p in self.kb.sorted_products()}
+        self.related = pages.RelatedArticles(self.kb)
+        self.listings = pages.listing_pages(self.kb, self.config.cards_per_page)
         if config.nav is None:
             # Articles stay out of the nav: with thousands of pages it is what makes builds slow.
             config.nav = ["index.md", *self.product_pages, *_if_exists(config, "chamados/novo.md")]
@@ -79,15 +83,13 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
         if article:
             context["kb_article"] = article
             context["kb_product"] = self.kb.products.get(article.product)
-            context["kb_related"] = pages.related_articles(self.kb, article)
+            context["kb_related"] = self.related(article)
         product = self.product_pages.get(page.file.src_uri)
         if product:
             context["kb_product"] = product
             context["kb_cards"] = [pages.card(a, self.kb.products) for a in pages.listing_order(self.kb.articles_of(product.id))]
         if page.is_homepage:
-            context["kb_listing"] = pages.listing_pages(self.kb, self.config.cards_per_page)[
-                pages.listing_path(pages.ALL, pages.ALL, 1)
-            ]
+            context["kb_listing"] = self.listings[pages.listing_path(pages.ALL, pages.ALL, 1)]
         return context
 
     def _site_context(self, context: dict[str, Any], config: MkDocsConfig) -> dict[str, Any]:
@@ -102,7 +104,7 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
-        pages.write_json_files(site_dir, pages.listing_pages(self.kb, self.config.cards_per_page))
+        pages.write_json_files(site_dir, self.listings)
         pages.write_json_files(site_dir, search.search_files(self.kb))
         if self.config.search:
             try:
