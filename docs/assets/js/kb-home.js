@@ -78,7 +78,9 @@ function loadEngine() {
   engine ??= (async () => {
     const synonyms = fetchJson("_kb/search/synonyms.json").catch(() => ({}));
     const pagefind = await import(fromRoot("pagefind/pagefind.js"));
-    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 0 });
+    // Measured (BENCHMARKS.md): on the main thread Pagefind starts in half the
+    // time, and the worker's script is not downloaded. A query's work is small.
+    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 0, noWorker: true });
     await pagefind.init();
     return new SearchEngine(pagefind, await synonyms, fetchJson);
   })();
