@@ -8,22 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kb_helpers import article, write
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def article(title: str = "Configuração de impressoras", summary: str = "Como ligar a impressora ao Omni CRM.",
-            type_: str = "manual", body: str = "Texto do artigo.\n", extra: str = "") -> str:
-    return (
-        f"---\ntitle: {title}\nsummary: {summary}\ntype: {type_}\ntags: [configuracao]\n"
-        f"updated: 2026-11-20\n{extra}---\n\n{body}"
-    )
 
 
 @pytest.fixture

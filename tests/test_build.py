@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import article, write
+from kb_helpers import article, write
 
 from kbdesk.build import BuildError, build_site
 

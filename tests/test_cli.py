@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import write
+from kb_helpers import write
 
 from kbdesk.cli import main
 
@@ -18,13 +18,13 @@ BIN = Path(sys.executable).parent
 
 def test_console_command_is_installed_with_help() -> None:
     result = subprocess.run([str(BIN / "kbdesk"), "--help"], capture_output=True, text=True, check=True)
-    for command in ("build", "lint", "new", "serve"):
+    for command in ("build", "lint", "new", "outbox", "serve"):
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", ["build", "lint", "new", "serve"])
+@pytest.mark.parametrize("command", ["build", "lint", "new", "serve", "outbox", "outbox flush"])
 def test_every_subcommand_has_help(command: str) -> None:
-    result = CliRunner().invoke(main, [command, "--help"])
+    result = CliRunner().invoke(main, [*command.split(), "--help"])
     assert result.exit_code == 0
     assert f"Usage: main {command} [OPTIONS]" in result.output
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from conftest import article, write
+from kb_helpers import article, write
 
 from kbdesk.content import load_knowledge_base
 from kbdesk.lint import lint

@@ -175,3 +175,12 @@ def test_phone_sized_screen(browser, site_url: str) -> None:
     assert set(page.locator("#kb-results .kb-card__product").all_inner_texts()) == {"Omni Chat"}
     context.close()
     assert watched.errors == [] and watched.foreign_requests == []
+
+
+@pytest.mark.parametrize("word", ["dashboard", "chamados", "contatos"])
+def test_title_matches_rank_before_body_matches(tab: Watched, site_url: str, word: str) -> None:
+    tab.page.goto(site_url)
+    titles = search(tab.page, word)
+    in_title = [word in title.lower() for title in titles]
+    assert any(in_title) and not all(in_title), "the word must be in some titles and only in the body of others"
+    assert in_title == sorted(in_title, reverse=True), titles

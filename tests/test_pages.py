@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import article, write
+from kb_helpers import article, write
 
 from kbdesk.content import load_knowledge_base
 from kbdesk.pages import RelatedArticles, listing_pages, source_pages, static_files

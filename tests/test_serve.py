@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import article, write
+from kb_helpers import article, write
 
 
 def free_port() -> int:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
+from tickets.backends import backend_for
+from tickets.desk import utc_now
+from tickets.outbox import Delivery, deliver
+from tickets.settings import from_environment
+
 from .authoring import AuthoringError, new_article
 from .build import BuildError, build_site
 from .lint import lint as lint_kb
+from .server import serve as run_server
 
 CONFIG = click.option(
     "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default="mkdocs.yml",
@@ -79,6 +86,28 @@ def new(kb_dir: Path, product: str, title: str) -> None:
     click.echo(str(path))
 
 
+@main.group()
+def outbox() -> None:
+    """The e-mails waiting to be sent (stored with each ticket, sent after)."""
+
+
+@outbox.command()
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="var", show_default=True, envvar="KBDESK_DATA_DIR", help="The local data dir (for the embedded backend).")
+def flush(data_dir: Path) -> None:
+    """Send every pending e-mail now; exit 1 if some could not be sent (they stay pending)."""
+    os.environ.setdefault("KBDESK_DATA_DIR", str(data_dir))
+    backend = backend_for(from_environment())
+    total = Delivery(sent=0, failed=0)
+    while True:
+        round_ = deliver(backend.desk.store, backend.desk.mailer, utc_now())
+        total = Delivery(total.sent + round_.sent, total.failed + round_.failed)
+        if round_.sent == 0 or round_.failed:
+            break
+    click.echo(f"{total.sent} e-mail(s) sent, {total.failed} failed.")
+    if total.failed:
+        sys.exit(1)
+
+
 @main.command()
 @CONFIG
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -87,8 +116,6 @@ def new(kb_dir: Path, product: str, title: str) -> None:
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when articles change.")
 def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: bool) -> None:
     """Build the site and serve it on one origin; edits to articles show on reload."""
-    from .server import serve as run_server
-
     _setup_logging()
     try:
         run_server(config_file, data_dir, host, port, watch_changes=not no_watch)

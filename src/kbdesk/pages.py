@@ -18,6 +18,7 @@ from .content import PRODUCT_FILE, Article, KnowledgeBase, Product
 
 ALL = "todos"
 LISTING_DIR = "_kb/listing"
+PRODUCTS_FILE = "_kb/products.json"
 PRODUCT_TEMPLATE = "kb/product.html"
 ARTICLE_TEMPLATE = "kb/article.html"
 

@@ -106,6 +106,8 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
         site_dir = Path(config.site_dir)
         pages.write_json_files(site_dir, self.listings)
         pages.write_json_files(site_dir, search.search_files(self.kb))
+        # What the ticket function accepts as products: the knowledge base's, in its order.
+        pages.write_json_files(site_dir, {pages.PRODUCTS_FILE: [{"id": p.id, "name": p.name} for p in self.kb.sorted_products()]})
         if self.config.search:
             try:
                 search.run_pagefind(site_dir)

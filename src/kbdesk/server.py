@@ -10,6 +10,7 @@ one up.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 import threading
@@ -18,10 +19,19 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from waitress import create_server
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
+from tickets.adapters.local_files import LocalFiles
+from tickets.handler import lambda_handler
+from tickets.settings import from_environment
+
 from .build import BuildError, build_site
+from .pages import PRODUCTS_FILE
+from .portal import Portal
 
 log = logging.getLogger("kbdesk.serve")
 
@@ -86,6 +96,8 @@ class Site:
                 shutil.rmtree(target, ignore_errors=True)
                 return False
             compress_site(target)
+            # The ticket function reads the products from a path that outlives each build.
+            shutil.copyfile(target / PRODUCTS_FILE, self.builds_dir.parent / "products.json")
             previous, self.current = self.current, target
             self.app = static_app(target)
             log.info("site built in %.1f s", time.monotonic() - started)
@@ -101,11 +113,15 @@ class Site:
         return app(environ, start_response)
 
 
+def configure_function(data_dir: Path) -> None:
+    """The environment the ticket function reads, as on AWS, pointing at the embedded default."""
+    os.environ.setdefault("KBDESK_BACKEND", "local")
+    os.environ["KBDESK_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("KBDESK_PRODUCTS_FILE", str(data_dir / "products.json"))
+
+
 def watch(site: Site, root: Path, delay: float = 0.3) -> Callable[[], None]:
     """Rebuild the site when writers change what it is made of; returns a stop function."""
-    from watchdog.events import FileSystemEvent, FileSystemEventHandler
-    from watchdog.observers import Observer
-
     changed = threading.Event()
 
     class Handler(FileSystemEventHandler):
@@ -140,9 +156,8 @@ def watch(site: Site, root: Path, delay: float = 0.3) -> Callable[[], None]:
 
 
 def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_changes: bool = True) -> None:
-    """Build the site, serve it until Ctrl-C, and rebuild on every change."""
-    from waitress import create_server
-
+    """Build the site, serve it and the ticket API until Ctrl-C, and rebuild on every change."""
+    data_dir = data_dir.resolve()
     builds_dir = data_dir / "site"
     shutil.rmtree(builds_dir, ignore_errors=True)  # builds of an earlier run
     builds_dir.mkdir(parents=True, exist_ok=True)
@@ -150,7 +165,12 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
     if not site.rebuild():
         raise BuildError("the site could not be built; fix the problems above and run again")
     stop_watching = watch(site, config_file.resolve().parent) if watch_changes else (lambda: None)
-    server = create_server(site, host=host, port=port, threads=8, ident="kbdesk")
+    configure_function(data_dir)
+    settings = from_environment()
+    portal = Portal(site, lambda_handler, LocalFiles(settings.attachments_dir, settings.signing_secret))
+    server = create_server(portal, host=host, port=port, threads=8, ident="kbdesk")
+    # Links in e-mails point here unless the site has a public address of its own.
+    os.environ.setdefault("KBDESK_SITE_URL", f"http://{host}:{server.effective_port}")
     log.info("serving on http://%s:%s/ (Ctrl-C to stop)", host, server.effective_port)
     try:
         server.run()

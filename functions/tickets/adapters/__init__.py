@@ -1,0 +1,1 @@
+"""One module per backend piece; each implements a port of `tickets.ports`."""

@@ -1,0 +1,114 @@
+"""Attachments in a folder: the embedded stand-in for S3 and its presigned POST.
+
+`upload_form` gives the browser the same shape S3 does: a URL and fields to
+post before the file. The fields carry a policy (key, size limit, expiry)
+signed with HMAC; `receive` checks it before taking a byte and stops as soon
+as the stream passes the limit, so an oversized file is never kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlencode
+
+from ..records import StoredObject, Upload
+
+UPLOAD_PATH = "/_files/upload"
+DOWNLOAD_PATH = "/_files/download"
+
+
+class UploadRefused(Exception):
+    """The posted file breaks its policy; `status` is the HTTP answer (403 or 413)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class LocalFiles:
+    def __init__(self, root: Path, secret: bytes) -> None:
+        self.root = root
+        self.secret = secret
+
+    # What the function asks for
+
+    def upload_form(self, upload: Upload) -> tuple[str, dict[str, str]]:
+        policy = {"key": upload.key, "max_size": upload.size, "content_type": upload.content_type,
+                  "expires": int(upload.expires_at.timestamp())}
+        encoded = base64.urlsafe_b64encode(json.dumps(policy, separators=(",", ":")).encode()).decode()
+        return UPLOAD_PATH, {"key": upload.key, "Content-Type": upload.content_type, "policy": encoded,
+                             "signature": self._sign(encoded)}
+
+    def stat(self, key: str, head_bytes: int = 4096) -> StoredObject | None:
+        path = self._path(key)
+        if not path.is_file():
+            return None
+        with path.open("rb") as stream:
+            return StoredObject(size=path.stat().st_size, head=stream.read(head_bytes))
+
+    def download_url(self, key: str, filename: str, expires_in: int) -> str:
+        expires = int(time.time()) + expires_in
+        query = {"key": key, "filename": filename, "expires": expires}
+        query["signature"] = self._sign(f"{key}\n{filename}\n{expires}")
+        return f"{DOWNLOAD_PATH}?{urlencode(query)}"
+
+    # What the local server does when the browser posts
+
+    def receive(self, fields: dict[str, str], chunks: Iterable[bytes]) -> int:
+        """Store the posted file under the policy's key; the bytes written."""
+        policy = self._policy(fields)
+        path = self._path(policy["key"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".part")
+        written = 0
+        try:
+            with partial.open("wb") as stream:
+                for chunk in chunks:
+                    written += len(chunk)
+                    if written > policy["max_size"]:
+                        raise UploadRefused(413, "The file is larger than the size it was granted.")
+                    stream.write(chunk)
+            if written == 0:
+                raise UploadRefused(400, "The file is empty.")
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+        return written
+
+    def open_download(self, query: dict[str, str]) -> tuple[Path, str]:
+        """The file and its name for a signed, unexpired download link."""
+        key, filename, expires = query.get("key", ""), query.get("filename", ""), query.get("expires", "0")
+        signature = self._sign(f"{key}\n{filename}\n{expires}")
+        if not hmac.compare_digest(signature, query.get("signature", "")) or not expires.isdigit() or int(expires) < time.time():
+            raise UploadRefused(403, "This download link is not valid or has expired.")
+        path = self._path(key)
+        if not path.is_file():
+            raise UploadRefused(404, "Not found.")
+        return path, filename
+
+    def _policy(self, fields: dict[str, str]) -> dict[str, object]:
+        encoded = fields.get("policy", "")
+        if not hmac.compare_digest(self._sign(encoded), fields.get("signature", "")):
+            raise UploadRefused(403, "The upload form is not valid.")
+        policy = json.loads(base64.urlsafe_b64decode(encoded.encode()))
+        if policy["expires"] < time.time():
+            raise UploadRefused(403, "The upload form has expired; ask for a new one.")
+        if fields.get("key") != policy["key"]:
+            raise UploadRefused(403, "The key does not match the upload form.")
+        return policy
+
+    def _sign(self, text: str) -> str:
+        return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        # Keys are made by the server ("uploads/<random id>"); refuse anything else outright.
+        if not key.startswith("uploads/") or "/" in key[len("uploads/"):] or key.endswith((".", ".part")):
+            raise UploadRefused(403, "Unknown key.")
+        return self.root / key

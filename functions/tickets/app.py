@@ -1,0 +1,189 @@
+"""The ticket API's routes on Powertools' event handler (API Gateway HTTP API, payload v2).
+
+Routes only translate HTTP to the desk's rules and back. Every error, whether
+raised by a rule, found by validation or unexpected, is turned into the
+contract's error body here, in one place.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyValidationError,
+)
+from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
+
+from . import catalog
+from .desk import Desk
+from .errors import ApiError, BadRequest, IdempotencyConflict, Internal, NotFound, TooLarge, UnsupportedMediaType, ValidationFailed
+from .models import CatalogOut, TicketIn, TicketOut, UploadIn, UploadOut, iso, ticket_out
+
+logger = Logger(service="kbdesk-tickets")
+
+JSON = "application/json; charset=utf-8"
+IDEMPOTENCY_HOURS = 24
+
+# pt-BR reasons for pydantic's error types, shown next to the field.
+REASONS = {
+    "missing": "obrigatório",
+    "string_too_short": "curto demais",
+    "string_too_long": "longo demais",
+    "too_long": "itens demais",
+    "literal_error": "valor inválido",
+    "value_error": "valor inválido",
+    "string_type": "deve ser texto",
+    "int_type": "deve ser um número",
+    "int_parsing": "deve ser um número",
+    "list_type": "deve ser uma lista",
+    "greater_than_equal": "valor pequeno demais",
+    "extra_forbidden": "campo desconhecido",
+}
+
+
+class TicketApi:
+    """The resolver behind a first look at the body: Powertools validates before any middleware runs."""
+
+    def __init__(self, resolver: APIGatewayHttpResolver) -> None:
+        self.resolver = resolver
+
+    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        refused = _refuse_body(event)
+        if refused is not None:
+            return {"statusCode": refused.status, "headers": {"Content-Type": JSON, **refused.headers},
+                    "body": json.dumps(refused.body(), ensure_ascii=False)}
+        return self.resolver.resolve(event, context)
+
+
+def create_app(desk: Desk, idempotency: BasePersistenceLayer) -> TicketApi:
+    app = APIGatewayHttpResolver(enable_validation=True)
+    idempotency_config = IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="payload",
+        expires_after_seconds=IDEMPOTENCY_HOURS * 3600,
+        use_local_cache=False,  # several processes share the store; only it knows
+    )
+    open_once = _idempotent(desk, idempotency, idempotency_config)
+
+    @app.get("/api/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/catalog")
+    def get_catalog() -> CatalogOut:
+        return CatalogOut.model_validate(desk.catalog())
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi() -> dict[str, Any]:
+        return json.loads(app.get_openapi_json_schema(title="kbdesk ticket API", version="1"))
+
+    @app.post("/api/uploads")
+    def create_upload(request: Annotated[UploadIn, Body()]) -> Response[UploadOut]:
+        upload, url, fields = desk.grant_upload(request)
+        body = UploadOut(upload_id=upload.id, url=url, fields=fields, expires_at=iso(upload.expires_at))
+        return Response(201, JSON, body)
+
+    @app.post("/api/tickets")
+    def create_ticket(
+        request: Annotated[TicketIn, Body()],
+        idempotency_key: Annotated[str | None, Header(alias="idempotency-key", max_length=200)] = None,
+    ) -> Response[TicketOut]:
+        payload = request.model_dump(mode="json")
+        client_ip = app.current_event.request_context.http.source_ip
+        if idempotency_key:
+            # Lets an in-progress record expire with the invocation that wrote it.
+            idempotency_config.register_lambda_context(app.lambda_context)
+            ticket = open_once(request={"key": idempotency_key, "payload": payload, "ip": client_ip})
+        else:
+            ticket = ticket_out(desk.open_ticket(request, session_email=None, client_ip=client_ip))
+        logger.info("ticket opened", extra={"ticket": ticket["number"]})
+        return Response(201, JSON, TicketOut.model_validate(ticket))
+
+    @app.exception_handler(ApiError)
+    def api_error(error: ApiError) -> Response:
+        return _json(error.status, error.body(), error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response:
+        return _json_error(_validation_error(error.errors()))
+
+    @app.exception_handler(IdempotencyValidationError)
+    def idempotency_conflict(error: IdempotencyValidationError) -> Response:
+        return _json_error(IdempotencyConflict("Esta chave de idempotência já foi usada com outro conteúdo."))
+
+    @app.exception_handler(IdempotencyAlreadyInProgressError)
+    def idempotency_in_progress(error: IdempotencyAlreadyInProgressError) -> Response:
+        return _json_error(IdempotencyConflict("Uma solicitação com esta chave ainda está em andamento."))
+
+    @app.not_found
+    def not_found(error: Exception) -> Response:
+        return _json_error(NotFound("Rota não encontrada."))
+
+    @app.exception_handler(Exception)
+    def unexpected(error: Exception) -> Response:
+        logger.exception("unexpected error")
+        return _json_error(Internal("Erro interno. Tente novamente em instantes."))
+
+    return TicketApi(app)
+
+
+def _idempotent(desk: Desk, persistence: BasePersistenceLayer, config: IdempotencyConfig) -> Callable[..., dict[str, Any]]:
+    """Opening a ticket once per Idempotency-Key: a repeat gets the first answer, another body a 409."""
+
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    def open_once(request: dict[str, Any]) -> dict[str, Any]:
+        ticket_in = TicketIn.model_validate(request["payload"])
+        return ticket_out(desk.open_ticket(ticket_in, session_email=None, client_ip=request["ip"]))
+
+    return open_once
+
+
+def _refuse_body(event: dict[str, Any]) -> ApiError | None:
+    """Oversized, non-JSON and non-object bodies, refused before anything parses them."""
+    method = event.get("requestContext", {}).get("http", {}).get("method", "GET")
+    if method not in ("POST", "PUT", "PATCH"):
+        return None
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    body = event.get("body") or ""
+    size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
+    declared = headers.get("content-length", "0")
+    if size > catalog.MAX_BODY_BYTES or (declared.isdigit() and int(declared) > catalog.MAX_BODY_BYTES):
+        return TooLarge("O conteúdo enviado é grande demais.")
+    if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        return UnsupportedMediaType("Envie o conteúdo como application/json.")
+    try:
+        text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
+        parsed = json.loads(text)
+    except (ValueError, UnicodeDecodeError):
+        return BadRequest("O conteúdo não é um JSON válido.")
+    if not isinstance(parsed, dict):
+        return BadRequest("O conteúdo deve ser um objeto JSON.")
+    return None
+
+
+def _validation_error(errors: list[dict[str, Any]]) -> ApiError:
+    fields: dict[str, str] = {}
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "header", "query")]
+        name = location[0] if location else "body"
+        fields.setdefault(name, REASONS.get(error.get("type", ""), "valor inválido"))
+    if "idempotency-key" in fields:
+        return BadRequest("O cabeçalho Idempotency-Key é inválido.", fields)
+    return ValidationFailed("Revise os campos destacados.", fields)
+
+
+def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(status, JSON, json.dumps(body, ensure_ascii=False), headers=headers or {})
+
+
+def _json_error(error: ApiError) -> Response:
+    return _json(error.status, error.body(), error.headers)

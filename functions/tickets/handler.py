@@ -1,0 +1,31 @@
+"""The Lambda entry point: `tickets.handler.lambda_handler`.
+
+The app and its backend are made on the first request and kept for the life
+of the container; nothing is created per request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from .app import TicketApi, create_app, logger
+from .backends import backend_for
+from .settings import from_environment
+
+_app: TicketApi | None = None
+
+
+def get_app() -> TicketApi:
+    global _app
+    if _app is None:
+        backend = backend_for(from_environment())
+        _app = create_app(backend.desk, backend.idempotency)
+    return _app
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return get_app().resolve(event, context)

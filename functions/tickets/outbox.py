@@ -1,0 +1,43 @@
+"""Store first, send after: delivering the e-mails queued with tickets.
+
+A message is claimed before it is sent, so two senders (a request and
+`kbdesk outbox flush`, or two requests) never send it twice; a failed send
+gives the message back to be retried later.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from .ports import Mailer, TicketStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    sent: int
+    failed: int
+
+
+def deliver(store: TicketStore, mailer: Mailer, now: datetime, ticket: str | None = None, limit: int = 50) -> Delivery:
+    """Send pending messages (of one ticket first, when given); never raises for a failed send."""
+    sent = failed = 0
+    pending = store.pending_messages(now, limit)
+    if ticket:
+        pending.sort(key=lambda m: m.ticket != ticket)
+    for message in pending:
+        if not store.claim_message(message.id, now):
+            continue
+        try:
+            mailer.send(message)
+        except Exception as error:  # any failure of the mail service: keep the message for later
+            store.release_message(message.id, f"{type(error).__name__}: {error}"[:500])
+            log.warning("e-mail not sent, will retry", extra={"ticket": message.ticket, "kind": message.kind})
+            failed += 1
+        else:
+            store.mark_sent(message.id, now)
+            sent += 1
+    return Delivery(sent=sent, failed=failed)

@@ -1,0 +1,106 @@
+"""Configuration from the environment, read once per process.
+
+Both hosts read the same variables (API.md, "Configuration the contract
+relies on"); `KBDESK_BACKEND` picks the adapters: `local` (SQLite, a files
+folder, an outbox folder) or `aws` (DynamoDB, S3, SES).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_RATE_LIMITS = {"tickets": (10, 3600), "tickets_ip": (60, 3600), "login": (5, 3600), "login_ip": (30, 3600)}
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+RATE = re.compile(r"^\s*(\w+)\s*=\s*(\d+)\s*/\s*([smhd])\s*$")
+
+
+class SettingsError(ValueError):
+    """A configuration value is wrong; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend: str = "local"
+    data_dir: Path = Path("var")
+    ticket_prefix: str = "PC"
+    site_url: str = "http://127.0.0.1:8000"
+    language: str = "pt-BR"
+    sender: str = "Central de Ajuda <suporte@kbdesk.local>"
+    support_email: str = "suporte@kbdesk.local"
+    signing_secret: bytes = b""
+    rate_limits: dict[str, tuple[int, int]] | None = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    products_file: Path | None = None
+    table_name: str = ""
+    bucket_name: str = ""
+    smtp_url: str = ""
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "kbdesk.sqlite3"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+
+def parse_rate_limits(text: str) -> dict[str, tuple[int, int]] | None:
+    """`off`, or 'tickets=10/h,login=5/h' over the defaults; None means no limits."""
+    if text.strip().lower() == "off":
+        return None
+    limits = dict(DEFAULT_RATE_LIMITS)
+    for part in filter(str.strip, text.split(",")):
+        match = RATE.match(part)
+        if not match or match.group(1) not in DEFAULT_RATE_LIMITS:
+            raise SettingsError(f"KBDESK_RATE_LIMITS: cannot read '{part.strip()}' (e.g. tickets=10/h)")
+        limits[match.group(1)] = (int(match.group(2)), PERIODS[match.group(3)])
+    return limits
+
+
+def from_environment(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    secret = env.get("KBDESK_SIGNING_SECRET", "")
+    data_dir = Path(env.get("KBDESK_DATA_DIR", "var"))
+    if not secret and env.get("KBDESK_BACKEND", "local") == "local":
+        secret = _local_secret(data_dir)
+    if not secret:
+        raise SettingsError("KBDESK_SIGNING_SECRET is required")
+    prefix = env.get("KBDESK_TICKET_PREFIX", "PC")
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", prefix):
+        raise SettingsError("KBDESK_TICKET_PREFIX must be 1 to 10 capital letters or digits, starting with a letter")
+    products = env.get("KBDESK_PRODUCTS_FILE")
+    if not products and env.get("KBDESK_BACKEND", "local") == "local":
+        products = str(data_dir / "products.json")  # kept there by `kbdesk serve` after each build
+    return Settings(
+        backend=env.get("KBDESK_BACKEND", "local"),
+        data_dir=data_dir,
+        ticket_prefix=prefix,
+        site_url=env.get("KBDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        language="en" if env.get("KBDESK_LANGUAGE", "pt-BR").lower().startswith("en") else "pt-BR",
+        sender=env.get("KBDESK_SENDER", Settings.sender),
+        support_email=env.get("KBDESK_SUPPORT_EMAIL", Settings.support_email),
+        signing_secret=secret.encode(),
+        rate_limits=parse_rate_limits(env.get("KBDESK_RATE_LIMITS", "")),
+        products_file=Path(products) if products else None,
+        table_name=env.get("KBDESK_TABLE", ""),
+        bucket_name=env.get("KBDESK_BUCKET", ""),
+        smtp_url=env.get("KBDESK_SMTP_URL", ""),
+    )
+
+
+def _local_secret(data_dir: Path) -> str:
+    """On one machine the secret is made once and kept in the data dir (never in the repo)."""
+    path = data_dir / "signing-secret"
+    if not path.exists():
+        import secrets
+
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,37 @@
+"""The contract suite runs every test against each host of the ticket API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from contract_data import PRODUCTS
+from hosts import LocalHost, settings_for
+
+HOSTS = ["local"]
+
+
+@pytest.fixture
+def make_host(tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Start a host of the given kind with settings overrides; stopped after the test."""
+    started: list[Any] = []
+    products = tmp_path / "products.json"
+    products.write_text(json.dumps(PRODUCTS))
+
+    def make(kind: str, **overrides: Any) -> Any:
+        settings = settings_for(tmp_path / f"data-{len(started)}", products, **overrides)
+        host = LocalHost(settings).start()
+        started.append(host)
+        return host
+
+    yield make
+    for host in started:
+        host.stop()
+
+
+@pytest.fixture(params=HOSTS)
+def host(request: pytest.FixtureRequest, make_host: Callable[..., Any]) -> Any:
+    return make_host(request.param)
