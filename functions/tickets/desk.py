@@ -17,10 +17,13 @@ from . import catalog, emails
 from .errors import RateLimited, TooLarge, UnsupportedMediaType, ValidationFailed
 from .filetypes import real_type
 from .models import TicketIn, UploadIn
-from .outbox import deliver
+from .outbox import deliver, send
 from .ports import FileStore, Mailer, TicketStore, UploadTaken
-from .records import Attachment, Requester, Ticket, TicketDraft, Upload
+from .records import Attachment, Message, Requester, Ticket, TicketDraft, Upload
 from .settings import Settings
+
+
+RETRIES_PER_REQUEST = 5  # older pending e-mails a request also tries; the rest wait for the flush
 
 
 def utc_now() -> datetime:
@@ -103,14 +106,19 @@ class Desk:
             created_at=now,
             attachments=tuple(self._attachment(upload_id) for upload_id in dict.fromkeys(request.attachments)),
         )
+        queued: list[Message] = []
+
+        def compose(ticket: Ticket) -> list[Message]:
+            queued[:] = emails.new_ticket_messages(ticket, self.products, self.settings, now)
+            return queued
+
         try:
-            ticket = self.store.create_ticket(
-                draft, self.settings.ticket_prefix,
-                lambda t: emails.new_ticket_messages(t, self.products, self.settings, now),
-            )
+            ticket = self.store.create_ticket(draft, self.settings.ticket_prefix, compose)
         except UploadTaken as error:
             raise ValidationFailed("Um dos anexos já pertence a outro chamado.", {"attachments": "anexo já usado"}) from error
-        deliver(self.store, self.mailer, self.clock(), ticket=ticket.number)
+        # This ticket's e-mails now, then a few that failed earlier: retried with later requests.
+        send(self.store, self.mailer, queued, self.clock())
+        deliver(self.store, self.mailer, self.clock(), limit=RETRIES_PER_REQUEST)
         return ticket
 
     def _attachment(self, upload_id: str) -> Attachment:

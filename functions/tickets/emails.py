@@ -9,8 +9,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from html import escape
 
 from . import catalog
@@ -75,25 +77,19 @@ def new_ticket_messages(ticket: Ticket, products: dict[str, str], settings: Sett
     ]
 
 
-def _message(ticket: str, kind: str, recipient: str, mime: EmailMessage, now: datetime) -> Message:
-    return Message(id=secrets.token_hex(12), ticket=ticket, kind=kind, recipient=recipient, raw=bytes(mime), created_at=now)
+def _message(ticket: str, kind: str, recipient: str, mime: MIMEMultipart, now: datetime) -> Message:
+    return Message(id=secrets.token_hex(12), ticket=ticket, kind=kind, recipient=recipient, raw=mime.as_bytes(), created_at=now)
 
 
 def _compose(
     settings: Settings, now: datetime, to: str, subject: str, intro: list[str], facts: list[tuple[str, str]],
     body: tuple[str, str], outro: list[str], link: tuple[str, str], reply_to: str | None = None,
-) -> EmailMessage:
-    mime = EmailMessage()
-    mime["From"] = settings.sender
-    mime["To"] = to
-    mime["Reply-To"] = reply_to or settings.support_email
-    mime["Subject"] = subject
-    mime["Date"] = format_datetime(now)
-    mime["Message-ID"] = make_msgid(domain=settings.support_email.rsplit("@", 1)[-1])
+) -> MIMEMultipart:
+    """A text and HTML message. Built with the email.mime classes: the modern EmailMessage
+    parses every header it is given and cost most of a ticket request's time."""
     text = "\n\n".join(
         [*intro, "\n".join(f"{k}: {v}" for k, v in facts), f"{body[0]}:\n{body[1]}", *outro, f"{link[0]}: {link[1]}"]
     )
-    mime.set_content(text + "\n")
     rows = "".join(f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in intro)
     after = "".join(f"<p>{escape(p)}</p>" for p in outro)
@@ -102,8 +98,21 @@ def _compose(
         f"<h3>{escape(body[0])}</h3><p style='white-space:pre-wrap'>{escape(body[1])}</p>{after}"
         f"<p><a href='{escape(link[1])}'>{escape(link[0])}</a></p></body></html>"
     )
-    mime.add_alternative(html, subtype="html")
+    mime = MIMEMultipart("alternative")
+    mime["From"] = _address(settings.sender)
+    mime["To"] = to
+    mime["Reply-To"] = reply_to or settings.support_email
+    mime["Subject"] = Header(subject, "utf-8")
+    mime["Date"] = format_datetime(now)
+    mime["Message-ID"] = make_msgid(domain=settings.support_email.rsplit("@", 1)[-1])
+    mime.attach(MIMEText(text + "\n", "plain", "utf-8"))
+    mime.attach(MIMEText(html, "html", "utf-8"))
     return mime
+
+
+def _address(text: str) -> str:
+    name, address = parseaddr(text)
+    return formataddr((name, address), charset="utf-8")
 
 
 def _one_line(text: str) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 
 from .ports import Mailer, TicketStore
+from .records import Message
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +24,15 @@ class Delivery:
     failed: int
 
 
-def deliver(store: TicketStore, mailer: Mailer, now: datetime, ticket: str | None = None, limit: int = 50) -> Delivery:
-    """Send pending messages (of one ticket first, when given); never raises for a failed send."""
+def deliver(store: TicketStore, mailer: Mailer, now: datetime, limit: int = 50) -> Delivery:
+    """Send up to `limit` pending messages, oldest first; never raises for a failed send."""
+    return send(store, mailer, store.pending_messages(now, limit), now)
+
+
+def send(store: TicketStore, mailer: Mailer, messages: Sequence[Message], now: datetime) -> Delivery:
+    """Send these messages, each only if this sender wins its claim."""
     sent = failed = 0
-    pending = store.pending_messages(now, limit)
-    if ticket:
-        pending.sort(key=lambda m: m.ticket != ticket)
-    for message in pending:
+    for message in messages:
         if not store.claim_message(message.id, now):
             continue
         try:

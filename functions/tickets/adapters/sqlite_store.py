@@ -50,6 +50,16 @@ CREATE TABLE IF NOT EXISTS idempotency (
 """
 
 
+_locks: dict[Path, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _writers(path: Path) -> threading.Lock:
+    """One lock per database file for the whole process."""
+    with _locks_guard:
+        return _locks.setdefault(path.resolve(), threading.Lock())
+
+
 def _time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).isoformat()
 
@@ -79,16 +89,19 @@ class SQLiteStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         db = self.connection()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
-        except BaseException as error:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            if isinstance(error, sqlite3.Error):
-                raise StorageError(str(error)) from error
-            raise
+        # Threads of this process take turns here: SQLite's own busy wait sleeps in steps
+        # of up to 100 ms, which is what a burst of writers would otherwise see.
+        with _writers(self.path):
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except BaseException as error:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error):
+                    raise StorageError(str(error)) from error
+                raise
 
     # Tickets
 
