@@ -37,18 +37,35 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def site_url(built_site: Path) -> Iterator[str]:
-    """The built site served the way `kbdesk serve` serves it."""
+def site_url(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The built site and the ticket API on one origin, served the way `kbdesk serve` does."""
     from waitress import create_server
 
+    from kbdesk.portal import Portal
     from kbdesk.server import compress_site, static_app
+    from tickets.adapters.local_files import LocalFiles
+    from tickets.app import create_app
+    from tickets.backends import local_backend
+    from tickets.settings import Settings
 
     compress_site(built_site)
-    server = create_server(static_app(built_site), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    data_dir = tmp_path_factory.mktemp("data")
+    settings = Settings(data_dir=data_dir, products_file=built_site / "_kb/products.json", signing_secret=b"browser-tests",
+                        rate_limits=None)
+    backend = local_backend(settings)
+    portal = Portal(static_app(built_site), create_app(backend.desk, backend.idempotency).resolve,
+                    LocalFiles(settings.attachments_dir, settings.signing_secret))
+    server = create_server(portal, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=_run_until_closed, args=(server,), daemon=True).start()
     yield f"http://127.0.0.1:{server.effective_port}/"
     server.close()
+
+
+def _run_until_closed(server: object) -> None:
+    try:
+        server.run()
+    except OSError:
+        pass  # closing the server from the test ends its loop this way
 
 
 @pytest.fixture(scope="session")

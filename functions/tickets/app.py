@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -51,20 +52,35 @@ REASONS = {
 
 
 class TicketApi:
-    """The resolver behind a first look at the body: Powertools validates before any middleware runs."""
+    """The API for one backend, safe to call from several threads.
 
-    def __init__(self, resolver: APIGatewayHttpResolver) -> None:
-        self.resolver = resolver
+    Powertools keeps the current event on its resolver, so each thread gets a
+    resolver of its own (a Lambda container has one thread; the local server
+    has a pool); the backend behind them is shared. Bodies get a first look
+    before the resolver: Powertools validates before any middleware runs.
+    """
+
+    def __init__(self, desk: Desk, idempotency: BasePersistenceLayer) -> None:
+        self.desk = desk
+        self.idempotency = idempotency
+        self.local = threading.local()
 
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         refused = _refuse_body(event)
         if refused is not None:
             return {"statusCode": refused.status, "headers": {"Content-Type": JSON, **refused.headers},
                     "body": json.dumps(refused.body(), ensure_ascii=False)}
-        return self.resolver.resolve(event, context)
+        resolver = getattr(self.local, "resolver", None)
+        if resolver is None:
+            resolver = self.local.resolver = create_resolver(self.desk, self.idempotency)
+        return resolver.resolve(event, context)
 
 
 def create_app(desk: Desk, idempotency: BasePersistenceLayer) -> TicketApi:
+    return TicketApi(desk, idempotency)
+
+
+def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
     idempotency_config = IdempotencyConfig(
         event_key_jmespath="key",
@@ -133,7 +149,7 @@ def create_app(desk: Desk, idempotency: BasePersistenceLayer) -> TicketApi:
         logger.exception("unexpected error")
         return _json_error(Internal("Erro interno. Tente novamente em instantes."))
 
-    return TicketApi(app)
+    return app
 
 
 def _idempotent(desk: Desk, persistence: BasePersistenceLayer, config: IdempotencyConfig) -> Callable[..., dict[str, Any]]:

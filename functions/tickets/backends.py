@@ -41,4 +41,8 @@ def local_backend(settings: Settings) -> Backend:
 def backend_for(settings: Settings) -> Backend:
     if settings.backend == "local":
         return local_backend(settings)
+    if settings.backend == "aws":
+        from .adapters.aws import aws_backend  # boto3's clients only where they are used
+
+        return aws_backend(settings)
     raise ValueError(f"unknown backend '{settings.backend}' (KBDESK_BACKEND is local or aws)")

@@ -6,6 +6,7 @@ of the container; nothing is created per request.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
@@ -16,14 +17,23 @@ from .backends import backend_for
 from .settings import from_environment
 
 _app: TicketApi | None = None
+_building = threading.Lock()
 
 
 def get_app() -> TicketApi:
     global _app
-    if _app is None:
-        backend = backend_for(from_environment())
-        _app = create_app(backend.desk, backend.idempotency)
+    with _building:  # the local server's threads may all arrive first at once
+        if _app is None:
+            backend = backend_for(from_environment())
+            _app = create_app(backend.desk, backend.idempotency)
     return _app
+
+
+def reset() -> None:
+    """Forget the app, as a new container would (tests change the environment between hosts)."""
+    global _app
+    with _building:
+        _app = None
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)

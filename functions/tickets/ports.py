@@ -8,10 +8,14 @@ runs; the contract suite proves both behave the same.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from .records import Message, StoredObject, Ticket, TicketDraft, Upload
+
+
+FIRST_NUMBER = 1001  # PC-1001: the first ticket of a deployment
+STALE_CLAIM = timedelta(minutes=10)  # a sender that crashed mid-send gives its messages back after this
 
 
 class StorageError(Exception):

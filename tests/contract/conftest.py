@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from contract_data import PRODUCTS
-from hosts import LocalHost, settings_for
+from hosts import LambdaHost, LocalHost, settings_for
 
-HOSTS = ["local"]
+HOSTS = ["local", "lambda"]
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def make_host(tmp_path: Path) -> Iterator[Callable[..., Any]]:
 
     def make(kind: str, **overrides: Any) -> Any:
         settings = settings_for(tmp_path / f"data-{len(started)}", products, **overrides)
-        host = LocalHost(settings).start()
+        host = (LocalHost if kind == "local" else LambdaHost)(settings).start()
         started.append(host)
         return host
 
@@ -33,5 +33,10 @@ def make_host(tmp_path: Path) -> Iterator[Callable[..., Any]]:
 
 
 @pytest.fixture(params=HOSTS)
-def host(request: pytest.FixtureRequest, make_host: Callable[..., Any]) -> Any:
-    return make_host(request.param)
+def host_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def host(host_kind: str, make_host: Callable[..., Any]) -> Any:
+    return make_host(host_kind)

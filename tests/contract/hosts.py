@@ -11,14 +11,17 @@ that were sent.
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import http.client
 import json
+import os
 import threading
 import uuid
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -130,6 +133,158 @@ class LocalHost:
         folder = self.settings.outbox_dir
         files = sorted(folder.glob("*.eml")) if folder.exists() else []
         return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
+
+
+REGION = "us-east-1"
+TABLE = "kbdesk-contract"
+BUCKET = "kbdesk-contract-attachments"
+
+
+@dataclass
+class LambdaHost:
+    """`tickets.handler.lambda_handler`, configured only through its environment, over moto."""
+
+    settings: Settings
+    name: str = "lambda"
+
+    def start(self) -> LambdaHost:
+        import boto3
+        from moto import mock_aws
+
+        from tickets import handler
+        from tickets.adapters.dynamodb_store import TTL_ATTRIBUTE, table_definition
+
+        self.saved_env = dict(os.environ)
+        os.environ.update(_lambda_environment(self.settings))
+        self.mock = mock_aws()
+        self.mock.start()
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        dynamodb.create_table(**table_definition(TABLE))
+        dynamodb.update_time_to_live(TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE})
+        boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
+        self.ses = boto3.client("ses", region_name=REGION)
+        self.ses.verify_email_identity(EmailAddress=self.sender)
+        handler.reset()  # a new container: the next event builds the app from this environment
+        self.handler = handler
+        self.operations: list[str] = []
+        from tickets.adapters.aws import client
+
+        client("dynamodb").meta.events.register("before-call.dynamodb.*", self._record)
+        return self
+
+    @property
+    def sender(self) -> str:
+        return parseaddr(self.settings.sender)[1]
+
+    @property
+    def desk(self) -> Any:
+        return self.handler.get_app().desk
+
+    def _record(self, model: Any, **_: Any) -> None:
+        self.operations.append(model.name)
+
+    def stop(self) -> None:
+        from tickets.adapters.aws import client
+
+        client("dynamodb").meta.events.unregister("before-call.dynamodb.*", self._record)
+        self.handler.reset()
+        self.mock.stop()
+        os.environ.clear()
+        os.environ.update(self.saved_env)
+
+    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+                raw: bytes | None = None) -> Reply:
+        headers = {k.lower(): v for k, v in (headers or {}).items()}
+        data = raw
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers.setdefault("content-type", "application/json")
+        if data is not None:
+            headers["content-length"] = str(len(data))
+        try:
+            text, encoded = (data.decode("utf-8"), False) if data is not None else ("", False)
+        except UnicodeDecodeError:
+            text, encoded = base64.b64encode(data).decode(), True
+        event = {
+            "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "", "headers": headers,
+            "requestContext": {
+                "accountId": "123456789012", "apiId": "contract", "domainName": "help.example.com",
+                "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9", "userAgent": "contract"},
+                "requestId": str(uuid.uuid4()), "routeKey": "$default", "stage": "$default", "timeEpoch": 0,
+            },
+            "body": text, "isBase64Encoded": encoded,
+        }
+        result = self.handler.lambda_handler(event, _Context(str(uuid.uuid4())))
+        return Reply(result["statusCode"], {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()},
+                     result.get("body") or "")
+
+    def upload(self, grant: dict[str, Any], content: bytes, filename: str = "arquivo.bin") -> int:
+        """Post the file to S3 as a browser does (moto answers the presigned POST)."""
+        import requests
+
+        return requests.post(grant["url"], data=grant["fields"], files={"file": (filename, content)}, timeout=30).status_code
+
+    def sent_mail(self) -> list[EmailMessage]:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import ses_backends
+
+        sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+        return [email.message_from_string(m.raw_data, policy=email.policy.default) for m in sent]
+
+    def break_mail(self) -> None:
+        """SES refuses to send: the sender's identity is not verified."""
+        self.ses.delete_identity(Identity=self.sender)
+
+    def repair_mail(self) -> None:
+        self.ses.verify_email_identity(EmailAddress=self.sender)
+
+    def flush_outbox(self) -> int:
+        return deliver(self.desk.store, self.desk.mailer, utc_now()).sent
+
+    def break_storage_mid_write(self) -> None:
+        """The next ticket's transaction fails in DynamoDB: nothing of it may be written."""
+        from botocore.exceptions import ClientError
+
+        from tickets.adapters.aws import client
+
+        events = client("dynamodb").meta.events
+
+        def fail_once(**_: Any) -> None:
+            events.unregister("before-call.dynamodb.TransactWriteItems", fail_once)
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "TransactWriteItems")
+
+        events.register("before-call.dynamodb.TransactWriteItems", fail_once)
+
+
+@dataclass(frozen=True)
+class _Context:
+    aws_request_id: str
+    function_name: str = "kbdesk-tickets"
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:kbdesk-tickets"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 29_000
+
+
+def _lambda_environment(settings: Settings) -> dict[str, str]:
+    """The function's environment for these settings, as the deployment sets it."""
+    limits = settings.rate_limits
+    rate = "off" if limits is None else ",".join(f"{name}={count}/{_period(seconds)}" for name, (count, seconds) in limits.items())
+    return {
+        "AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing", "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets",
+        "KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET,
+        "KBDESK_PRODUCTS_FILE": str(settings.products_file), "KBDESK_SIGNING_SECRET": settings.signing_secret.decode(),
+        "KBDESK_SITE_URL": settings.site_url, "KBDESK_SUPPORT_EMAIL": settings.support_email,
+        "KBDESK_SENDER": settings.sender, "KBDESK_TICKET_PREFIX": settings.ticket_prefix, "KBDESK_RATE_LIMITS": rate,
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+
+
+def _period(seconds: int) -> str:
+    return {1: "s", 60: "m", 3600: "h", 86400: "d"}[seconds]
 
 
 def _run_until_closed(server: Any) -> None:

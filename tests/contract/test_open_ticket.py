@@ -67,8 +67,8 @@ def test_a_ticket_is_numbered_stored_and_returned_as_sent(host: Any) -> None:
     assert open_ticket(host).json["number"] == "PC-1002"
 
 
-def test_prefix_is_configurable(make_host: Any) -> None:
-    host = make_host("local", ticket_prefix="SUP")
+def test_prefix_is_configurable(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, ticket_prefix="SUP")
     assert open_ticket(host).json["number"] == "SUP-1001"
 
 
@@ -246,8 +246,8 @@ def test_missing_unknown_and_reused_uploads(host: Any) -> None:
 # Rate limits
 
 
-def test_too_many_tickets_from_one_email_are_refused_for_a_while(make_host: Any) -> None:
-    host = make_host("local", rate_limits={"tickets": (2, 3600), "tickets_ip": (100, 3600)})
+def test_too_many_tickets_from_one_email_are_refused_for_a_while(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, rate_limits={"tickets": (2, 3600), "tickets_ip": (100, 3600)})
     assert [open_ticket(host).status for _ in range(3)] == [201, 201, 429]
     refused = open_ticket(host)
     assert refused.error["code"] == "rate_limited"
@@ -255,27 +255,33 @@ def test_too_many_tickets_from_one_email_are_refused_for_a_while(make_host: Any)
     assert open_ticket(host, email="bia@cliente.com.br").status == 201
 
 
-def test_too_many_tickets_from_one_address_are_refused_for_a_while(make_host: Any) -> None:
-    host = make_host("local", rate_limits={"tickets": (100, 3600), "tickets_ip": (3, 3600)})
+def test_too_many_tickets_from_one_address_are_refused_for_a_while(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, rate_limits={"tickets": (100, 3600), "tickets_ip": (3, 3600)})
     people = ["ana", "bia", "caio", "dani"]
     assert [open_ticket(host, email=f"{p}@cliente.com.br").status for p in people] == [201, 201, 201, 429]
 
 
-def test_rate_limits_can_be_turned_off(make_host: Any) -> None:
-    host = make_host("local", rate_limits=None)
+def test_rate_limits_can_be_turned_off(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, rate_limits=None)
     assert {open_ticket(host).status for _ in range(12)} == {201}
 
 
 # Failures and concurrency
 
 
-def test_fifty_customers_at_once_get_fifty_consecutive_numbers(host: Any) -> None:
+def test_fifty_customers_at_once_get_fifty_consecutive_numbers(make_host: Any) -> None:
+    # The local server's thread pool; a Lambda container takes one event at a time.
+    host = make_host("local")
     numbers: list[str] = []
     errors: list[str] = []
 
     def submit(n: int) -> None:
-        reply = open_ticket(host, email=f"cliente{n}@example.com")
-        (numbers.append(reply.json["number"]) if reply.status == 201 else errors.append(reply.text))
+        subject = f"Chamado número {n}"
+        reply = open_ticket(host, email=f"cliente{n}@example.com", subject=subject)
+        if reply.status == 201 and reply.json["subject"] == subject:  # each answer is its own request's
+            numbers.append(reply.json["number"])
+        else:
+            errors.append(reply.text)
 
     threads = [threading.Thread(target=submit, args=(n,)) for n in range(50)]
     for thread in threads:
@@ -284,3 +290,18 @@ def test_fifty_customers_at_once_get_fifty_consecutive_numbers(host: Any) -> Non
         thread.join()
     assert errors == []
     assert sorted(numbers, key=lambda n: int(n.split("-")[1])) == [f"PC-{1001 + n}" for n in range(50)]
+
+
+def test_the_lambda_reads_dynamodb_by_key_and_query_never_by_scan(make_host: Any) -> None:
+    host = make_host("lambda", rate_limits={"tickets": (5, 3600), "tickets_ip": (50, 3600)})
+    upload = attach(host, PNG)
+    key = {"Idempotency-Key": "sem-scan"}
+    assert open_ticket(host, key, attachments=[upload]).status == 201
+    assert open_ticket(host, key, attachments=[upload]).status == 201
+    assert open_ticket(host, attachments=[upload]).status == 422
+    host.break_mail()
+    assert open_ticket(host, email="bia@cliente.com.br").status == 201
+    host.repair_mail()
+    assert host.flush_outbox() == 2
+    assert {"GetItem", "Query", "TransactWriteItems", "UpdateItem", "PutItem"} <= set(host.operations)
+    assert "Scan" not in host.operations

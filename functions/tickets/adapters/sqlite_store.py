@@ -11,14 +11,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
-from ..ports import StorageError, UploadTaken
+from ..ports import FIRST_NUMBER, STALE_CLAIM, StorageError, UploadTaken
 from ..records import Attachment, Message, Requester, Ticket, TicketDraft, Upload
-
-FIRST_NUMBER = 1001
-STALE_CLAIM = timedelta(minutes=10)  # a sender that crashed mid-send gives its messages back after this
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);

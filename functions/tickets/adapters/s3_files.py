@@ -1,0 +1,79 @@
+"""Attachments in S3: browsers upload straight to the bucket by presigned POST.
+
+The POST policy pins the key the server chose, the size it granted and the
+declared type, and expires with the grant. S3 enforces it; the server still
+reads what was really stored (size and first bytes) before a ticket may name
+the file, because the policy is a promise about the form, not about the bytes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+from botocore.exceptions import ClientError
+
+from ..records import StoredObject, Upload
+
+MAX_FORM_SECONDS = 900  # a presigned form is never valid for longer than 15 minutes
+MISSING = {"404", "NoSuchKey", "NotFound"}  # HeadObject has no body, so its 404 has only the status as code
+REPLACED = {"412", "PreconditionFailed"}
+
+
+class S3Files:
+    def __init__(self, bucket: str, client: Any) -> None:
+        self.bucket = bucket
+        self.client = client
+
+    def upload_form(self, upload: Upload) -> tuple[str, dict[str, str]]:
+        seconds_left = int((upload.expires_at - datetime.now(timezone.utc)).total_seconds())
+        form = self.client.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=upload.key,
+            Fields={"Content-Type": upload.content_type},
+            Conditions=[["content-length-range", 1, upload.size], {"Content-Type": upload.content_type}],
+            ExpiresIn=max(1, min(seconds_left, MAX_FORM_SECONDS)),
+        )
+        return form["url"], form["fields"]
+
+    def stat(self, key: str, head_bytes: int = 4096) -> StoredObject | None:
+        try:
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+            size = int(head["ContentLength"])
+            if size == 0:
+                return StoredObject(size=0, head=b"")  # a range over no bytes is refused; there is nothing to read
+            # IfMatch: the bytes must come from the object whose size was just read, not from a file
+            # the browser posted again in between.
+            body = self.client.get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes=0-{head_bytes - 1}", IfMatch=head["ETag"]
+            )["Body"]
+            with body:
+                return StoredObject(size=size, head=body.read())
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code in MISSING or code in REPLACED:
+                # Not there, or being replaced while read: either way not a file the server has checked.
+                return None
+            raise
+
+    def download_url(self, key: str, filename: str, expires_in: int) -> str:
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": key,
+                "ResponseContentDisposition": content_disposition(filename),
+                # Never the stored type: a browser must save the file, not render it on our origin.
+                "ResponseContentType": "application/octet-stream",
+            },
+            ExpiresIn=expires_in,
+        )
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the real UTF-8 name (RFC 6266 / RFC 5987)."""
+    decomposed = unicodedata.normalize("NFKD", filename)
+    fallback = "".join(c for c in decomposed if c.isascii() and c.isprintable() and c not in '"\\') or "arquivo"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
