@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 ARTICLES ?= 1000
 
-.PHONY: install run build lint test bench clean
+.PHONY: install run build lint test bench bench-tickets clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	touch $@
 
 install: $(INSTALLED)
@@ -33,6 +33,11 @@ test: install
 ## bench: the site build and search benchmark (ARTICLES=5000 for the target size)
 bench: install
 	$(BIN)/python bench/site_build.py --articles $(ARTICLES)
+
+## bench-tickets: the local server under load, and the Lambda's cold start against its baseline
+bench-tickets: install
+	$(BIN)/python bench/tickets_load.py --clients 8 --seconds 20
+	$(BIN)/python bench/cold_start.py --runs 7
 
 clean:
 	rm -rf site var bench/out .pytest_cache

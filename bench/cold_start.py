@@ -1,0 +1,128 @@
+"""Lambda cold start: the ticket handler against a handler that only makes its AWS clients.
+
+    python bench/cold_start.py --runs 7
+
+Each sample is a fresh Python process, as a new Lambda container is:
+
+- baseline: `import boto3` and create the DynamoDB, S3 and SESv2 clients;
+- kbdesk: `import tickets.handler` and handle the first submission
+  (POST /api/tickets: validation, numbering, the ticket and its e-mails
+  written in one transaction, both e-mails sent).
+
+AWS is a moto server in another process, reached over HTTP through
+AWS_ENDPOINT_URL, so neither side pays for importing moto and both pay for
+importing boto3. The two kinds alternate; medians and the ratio are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "us-east-1"
+TABLE = "kbdesk-cold-start"
+BUCKET = "kbdesk-cold-start"
+SENDER = "suporte@example.com"
+
+BASELINE = """
+import time
+started = time.perf_counter()
+import boto3
+boto3.client("dynamodb"), boto3.client("s3"), boto3.client("sesv2")
+print(time.perf_counter() - started)
+"""
+
+KBDESK = """
+import json, time, uuid
+started = time.perf_counter()
+from tickets.handler import lambda_handler
+body = {"request_type": "incident", "product": "omni-crm", "subject": "Lentidão ao salvar contato",
+        "description": "Desde ontem, ao salvar um contato, os atendentes esperam mais de 30 segundos.",
+        "email": "ana@cliente.com.br"}
+event = {"version": "2.0", "routeKey": "$default", "rawPath": "/api/tickets", "rawQueryString": "",
+         "headers": {"content-type": "application/json"},
+         "requestContext": {"http": {"method": "POST", "path": "/api/tickets", "protocol": "HTTP/1.1",
+                                     "sourceIp": "203.0.113.9", "userAgent": "bench"},
+                            "requestId": str(uuid.uuid4()), "routeKey": "$default", "stage": "$default", "timeEpoch": 0},
+         "body": json.dumps(body), "isBase64Encoded": False}
+
+class Context:
+    aws_request_id = "cold-start"
+    function_name = "kbdesk-tickets"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:kbdesk-tickets"
+    def get_remaining_time_in_millis(self): return 29000
+
+answer = lambda_handler(event, Context())
+elapsed = time.perf_counter() - started
+assert answer["statusCode"] == 201, answer
+print(elapsed)
+"""
+
+
+def prepare(endpoint: str) -> None:
+    from tickets.adapters.dynamodb_store import table_definition
+
+    def make(service: str):
+        return boto3.client(service, region_name=REGION, endpoint_url=endpoint,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    make("dynamodb").create_table(**table_definition(TABLE))
+    make("s3").create_bucket(Bucket=BUCKET)
+    make("ses").verify_email_identity(EmailAddress=SENDER)
+
+
+def sample(script: str, env: dict[str, str]) -> float:
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    try:
+        prepare(endpoint)
+        products = Path(tempfile.mkdtemp()) / "products.json"
+        products.write_text(json.dumps([{"id": "omni-crm", "name": "Omni CRM"}]))
+        env = {
+            **os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets", "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET,
+            "KBDESK_SENDER": f"Central de Ajuda <{SENDER}>", "KBDESK_SUPPORT_EMAIL": SENDER,
+            "KBDESK_PRODUCTS_FILE": str(products), "KBDESK_SIGNING_SECRET": "bench", "KBDESK_RATE_LIMITS": "off",
+        }
+        baseline, kbdesk = [], []
+        for _ in range(args.runs):
+            baseline.append(sample(BASELINE, env))
+            kbdesk.append(sample(KBDESK, env))
+    finally:
+        server.stop()
+    print(json.dumps({
+        "runs": args.runs,
+        "baseline_ms_median": round(statistics.median(baseline) * 1000),
+        "kbdesk_ms_median": round(statistics.median(kbdesk) * 1000),
+        "ratio": round(statistics.median(kbdesk) / statistics.median(baseline), 2),
+        "baseline_ms": [round(s * 1000) for s in baseline],
+        "kbdesk_ms": [round(s * 1000) for s in kbdesk],
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
