@@ -155,7 +155,8 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
 def _idempotent(desk: Desk, persistence: BasePersistenceLayer, config: IdempotencyConfig) -> Callable[..., dict[str, Any]]:
     """Opening a ticket once per Idempotency-Key: a repeat gets the first answer, another body a 409."""
 
-    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
+    # A fixed prefix: by default the key names the Python function, and a refactor would orphan keys in use.
+    @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config, key_prefix="open-ticket")
     def open_once(request: dict[str, Any]) -> dict[str, Any]:
         ticket_in = TicketIn.model_validate(request["payload"])
         return ticket_out(desk.open_ticket(ticket_in, session_email=None, client_ip=request["ip"]))
