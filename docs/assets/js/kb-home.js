@@ -5,7 +5,7 @@
 // build's static listings; the Pagefind index is loaded only once the search
 // box is used.
 
-import { SearchEngine } from "./search-engine.js";
+import { loadSearch } from "./search-engine.js";
 
 const config = JSON.parse(document.getElementById("kb-config").textContent);
 const t = config.strings;
@@ -75,15 +75,7 @@ async function fetchJson(path) {
 }
 
 function loadEngine() {
-  engine ??= (async () => {
-    const synonyms = fetchJson("_kb/search/synonyms.json").catch(() => ({}));
-    const pagefind = await import(fromRoot("pagefind/pagefind.js"));
-    // Measured (BENCHMARKS.md): on the main thread Pagefind starts in half the
-    // time, and the worker's script is not downloaded. A query's work is small.
-    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 0, noWorker: true });
-    await pagefind.init();
-    return new SearchEngine(pagefind, await synonyms, fetchJson);
-  })();
+  engine ??= loadSearch(siteRoot);
   return engine;
 }
 

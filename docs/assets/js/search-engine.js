@@ -121,6 +121,25 @@ function escapeRegExp(text) {
 }
 
 /**
+ * A SearchEngine over the site's Pagefind index, loading nothing before it is called.
+ * `siteRoot` is the site's root URL; every search file is fetched from there.
+ */
+export async function loadSearch(siteRoot) {
+  const fetchJson = async (path) => {
+    const response = await fetch(new URL(path, siteRoot));
+    if (!response.ok) throw new Error(`${response.status} ${path}`);
+    return response.json();
+  };
+  const synonyms = fetchJson("_kb/search/synonyms.json").catch(() => ({}));
+  const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
+  // Measured (BENCHMARKS.md): on the main thread Pagefind starts in half the
+  // time, and the worker's script is not downloaded. A query's work is small.
+  await pagefind.options({ baseUrl: new URL(siteRoot).pathname, excerptLength: 0, noWorker: true });
+  await pagefind.init();
+  return new SearchEngine(pagefind, await synonyms, fetchJson);
+}
+
+/**
  * Searches a Pagefind index the way customers type.
  * `synonyms` maps what customers type to what articles say (folded), and
  * `fetchJson(path)` loads the vocabulary files for typo correction.
