@@ -348,6 +348,23 @@ def test_stat_reads_the_real_size_and_first_bytes(s3: Any) -> None:
     assert files.stat("uploads/never-sent") is None
 
 
+def test_keep_copies_the_checked_bytes_out_of_the_forms_reach(s3: Any) -> None:
+    files = S3Files(BUCKET, s3)
+    s3.put_object(Bucket=BUCKET, Key="uploads/abc", Body=PNG)
+    checked = files.stat("uploads/abc")
+    kept = files.keep("uploads/abc", checked, "abc")
+    assert kept.startswith("attachments/abc/") and files.keep("uploads/abc", checked, "abc") != kept  # never reused
+    s3.put_object(Bucket=BUCKET, Key="uploads/abc", Body=b"MZ" + PNG)  # the form posted again
+    assert (files.stat(kept).size, files.stat(kept).head) == (len(PNG), PNG[:4096])
+    # Replaced between the check and the copy: S3 refuses a copy whose source no longer has the
+    # checked ETag (412). moto does not enforce the condition, so what is proved here is that the
+    # copy asks for it.
+    copies: list[dict[str, Any]] = []
+    s3.meta.events.register("before-call.s3.CopyObject", lambda params, **_: copies.append(params))
+    files.keep("uploads/abc", checked, "abc")
+    assert copies[-1]["headers"]["x-amz-copy-source-if-match"] == checked.version
+
+
 def test_a_download_link_saves_the_file_under_its_utf8_name(s3: Any) -> None:
     url = S3Files(BUCKET, s3).download_url("uploads/abc", 'relatório "final" ação.pdf', 300)
     query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}

@@ -18,8 +18,8 @@ from .errors import RateLimited, TooLarge, UnsupportedMediaType, ValidationFaile
 from .filetypes import real_type
 from .models import TicketIn, UploadIn
 from .outbox import deliver, send
-from .ports import FileStore, Mailer, TicketStore, UploadTaken
-from .records import Attachment, Message, Requester, Ticket, TicketDraft, Upload
+from .ports import FileChanged, FileStore, Mailer, TicketStore, UploadTaken
+from .records import Attachment, Message, Requester, StoredObject, Ticket, TicketDraft, Upload
 from .settings import Settings
 
 
@@ -104,7 +104,8 @@ class Desk:
             requester=Requester(email=email, name=request.name.strip()),
             organization=None,
             created_at=now,
-            attachments=tuple(self._attachment(upload_id) for upload_id in dict.fromkeys(request.attachments)),
+            # Every file is checked before any is kept: a refused ticket copies nothing.
+            attachments=tuple(self._keep(*checked) for checked in [self._check(i) for i in dict.fromkeys(request.attachments)]),
         )
         queued: list[Message] = []
 
@@ -121,7 +122,7 @@ class Desk:
         deliver(self.store, self.mailer, self.clock(), limit=RETRIES_PER_REQUEST)
         return ticket
 
-    def _attachment(self, upload_id: str) -> Attachment:
+    def _check(self, upload_id: str) -> tuple[Upload, StoredObject, str]:
         """The upload as storage holds it, checked again: real size and real type."""
         upload = self.store.get_upload(upload_id)
         stored = self.files.stat(upload.key) if upload else None
@@ -133,7 +134,15 @@ class Desk:
         content_type = real_type(stored.head, upload.content_type)
         if content_type is None:
             raise UnsupportedMediaType(f"“{upload.filename}” não é de um tipo aceito.", {"attachments": "tipo de arquivo não aceito"})
-        return Attachment(id=upload.id, filename=upload.filename, content_type=content_type, size=stored.size, key=upload.key)
+        return upload, stored, content_type
+
+    def _keep(self, upload: Upload, stored: StoredObject, content_type: str) -> Attachment:
+        """The checked bytes, out of reach of the upload form that brought them."""
+        try:
+            key = self.files.keep(upload.key, stored, upload.id)
+        except FileChanged as error:
+            raise ValidationFailed("Um dos anexos mudou depois de enviado; envie o arquivo de novo.", {"attachments": "anexo alterado"}) from error
+        return Attachment(id=upload.id, filename=upload.filename, content_type=content_type, size=stored.size, key=key)
 
     def _check_rate(self, key: str, rule: str) -> None:
         limits = self.settings.rate_limits

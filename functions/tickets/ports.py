@@ -22,6 +22,10 @@ class StorageError(Exception):
     """The store failed (a fault of ours or of a dependency); nothing was half-written."""
 
 
+class FileChanged(StorageError):
+    """An upload was replaced after it was checked."""
+
+
 class UploadTaken(StorageError):
     """An upload named by a ticket is already attached to another one."""
 
@@ -62,6 +66,15 @@ class FileStore(Protocol):
 
     def stat(self, key: str, head_bytes: int = 4096) -> StoredObject | None:
         """The object as stored (real size and first bytes), or None when nothing was uploaded."""
+
+    def keep(self, key: str, stored: StoredObject, attachment_id: str) -> str:
+        """Make the checked upload the ticket's own; the key it is kept under from now on.
+
+        An upload form stays valid for minutes after the file was checked, so the
+        bytes a ticket keeps must be out of its reach: copied, as they were checked
+        (`stored.version`), to a key no form can write, or never writable again.
+        Raises FileChanged when the upload no longer holds the checked bytes.
+        """
 
     def download_url(self, key: str, filename: str, expires_in: int) -> str: ...
 

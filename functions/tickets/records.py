@@ -76,10 +76,14 @@ class Upload:
 
 @dataclass(frozen=True)
 class StoredObject:
-    """A stored file as storage reports it: its real size and first bytes, not what the client said."""
+    """A stored file as storage reports it: its real size and first bytes, not what the client said.
+
+    `version` names exactly these bytes (S3's ETag), so that what was checked is what is kept.
+    """
 
     size: int
     head: bytes
+    version: str = ""
 
 
 @dataclass(frozen=True)

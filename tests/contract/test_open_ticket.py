@@ -305,3 +305,13 @@ def test_the_lambda_reads_dynamodb_by_key_and_query_never_by_scan(make_host: Any
     assert host.flush_outbox() == 2
     assert {"GetItem", "Query", "TransactWriteItems", "UpdateItem", "PutItem"} <= set(host.operations)
     assert "Scan" not in host.operations
+
+
+def test_posting_the_form_again_cannot_change_what_a_ticket_keeps(host: Any) -> None:
+    grant = host.request("POST", "/api/uploads", {"filename": "tela.png", "content_type": "image/png", "size": len(PNG)}).json
+    host.upload(grant, PNG, "tela.png")
+    ticket = open_ticket(host, attachments=[grant["upload_id"]]).json
+    host.upload(grant, EXE, "tela.png")  # the form is still valid: refused (local) or written (S3)
+    kept = host.desk.store.get_ticket(ticket["number"]).attachments[0]
+    assert kept.size == len(PNG)
+    assert host.desk.files.stat(kept.key).head == PNG

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import secrets
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -53,6 +54,10 @@ class LocalFiles:
         with path.open("rb") as stream:
             return StoredObject(size=path.stat().st_size, head=stream.read(head_bytes))
 
+    def keep(self, key: str, stored: StoredObject, attachment_id: str) -> str:
+        """Uploads here are written once, so the checked file stays as it was where it is."""
+        return key
+
     def download_url(self, key: str, filename: str, expires_in: int) -> str:
         expires = int(time.time()) + expires_in
         query = {"key": key, "filename": filename, "expires": expires}
@@ -65,8 +70,11 @@ class LocalFiles:
         """Store the posted file under the policy's key; the bytes written."""
         policy = self._policy(fields)
         path = self._path(policy["key"])
+        if path.exists():
+            # Write-once: the server may already have checked (and a ticket kept) these bytes.
+            raise UploadRefused(403, "This upload has already been received.")
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(path.name + ".part")
+        partial = path.with_name(f"{path.name}.part-{secrets.token_hex(6)}")
         written = 0
         try:
             with partial.open("wb") as stream:
@@ -77,7 +85,10 @@ class LocalFiles:
                     stream.write(chunk)
             if written == 0:
                 raise UploadRefused(400, "The file is empty.")
-            os.replace(partial, path)
+            try:
+                os.link(partial, path)  # never replaces: another post of this form may have got there first
+            except FileExistsError as error:
+                raise UploadRefused(403, "This upload has already been received.") from error
         finally:
             partial.unlink(missing_ok=True)
         return written
@@ -109,6 +120,6 @@ class LocalFiles:
 
     def _path(self, key: str) -> Path:
         # Keys are made by the server ("uploads/<random id>"); refuse anything else outright.
-        if not key.startswith("uploads/") or "/" in key[len("uploads/"):] or key.endswith((".", ".part")):
+        if not key.startswith("uploads/") or "/" in key[len("uploads/"):] or "." in key:
             raise UploadRefused(403, "Unknown key.")
         return self.root / key

@@ -8,6 +8,8 @@ the file, because the policy is a promise about the form, not about the bytes.
 
 from __future__ import annotations
 
+import secrets
+
 import unicodedata
 from datetime import datetime, timezone
 from typing import Any
@@ -15,11 +17,14 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
+from ..ports import FileChanged, StorageError
 from ..records import StoredObject, Upload
 
 MAX_FORM_SECONDS = 900  # a presigned form is never valid for longer than 15 minutes
 MISSING = {"404", "NoSuchKey", "NotFound"}  # HeadObject has no body, so its 404 has only the status as code
 REPLACED = {"412", "PreconditionFailed"}
+# Where tickets keep their attachments: written only by the server, never by an upload form.
+ATTACHMENTS_PREFIX = "attachments/"
 
 
 class S3Files:
@@ -43,20 +48,36 @@ class S3Files:
             head = self.client.head_object(Bucket=self.bucket, Key=key)
             size = int(head["ContentLength"])
             if size == 0:
-                return StoredObject(size=0, head=b"")  # a range over no bytes is refused; there is nothing to read
+                return StoredObject(size=0, head=b"", version=head["ETag"])  # a range over no bytes is refused
             # IfMatch: the bytes must come from the object whose size was just read, not from a file
             # the browser posted again in between.
             body = self.client.get_object(
                 Bucket=self.bucket, Key=key, Range=f"bytes=0-{head_bytes - 1}", IfMatch=head["ETag"]
             )["Body"]
             with body:
-                return StoredObject(size=size, head=body.read())
+                return StoredObject(size=size, head=body.read(), version=head["ETag"])
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code in MISSING or code in REPLACED:
                 # Not there, or being replaced while read: either way not a file the server has checked.
                 return None
             raise
+
+    def keep(self, key: str, stored: StoredObject, attachment_id: str) -> str:
+        """Copy the upload, only if it still holds the checked bytes, to a key no upload form can write."""
+        # A key of its own for every copy: a copy must never replace one another ticket kept.
+        kept = f"{ATTACHMENTS_PREFIX}{attachment_id}/{secrets.token_hex(8)}"
+        try:
+            self.client.copy_object(
+                Bucket=self.bucket, Key=kept, CopySource={"Bucket": self.bucket, "Key": key},
+                CopySourceIfMatch=stored.version, MetadataDirective="COPY",
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code in MISSING or code in REPLACED:
+                raise FileChanged(key) from error
+            raise StorageError(str(error)) from error
+        return kept
 
     def download_url(self, key: str, filename: str, expires_in: int) -> str:
         return self.client.generate_presigned_url(
