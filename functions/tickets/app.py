@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from . import catalog
 from .desk import Desk
 from .errors import ApiError, BadRequest, IdempotencyConflict, Internal, NotFound, TooLarge, UnsupportedMediaType, ValidationFailed
-from .models import CatalogOut, TicketIn, TicketOut, UploadIn, UploadOut, iso, ticket_out
+from .models import CatalogOut, ErrorOut, TicketIn, TicketOut, UploadIn, UploadOut, iso, ticket_out
 
 logger = Logger(service="kbdesk-tickets")
 
@@ -94,7 +94,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/api/catalog")
+    @app.get("/api/catalog", summary="What the forms need: products, request types, statuses, limits")
     def get_catalog() -> CatalogOut:
         return CatalogOut.model_validate(desk.catalog())
 
@@ -102,13 +102,21 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     def openapi() -> dict[str, Any]:
         return json.loads(app.get_openapi_json_schema(title="kbdesk ticket API", version="1"))
 
-    @app.post("/api/uploads")
+    @app.post(
+        "/api/uploads",
+        summary="Permission to upload one attachment straight to storage",
+        responses=_responses(201, "The form to post the file to", UploadOut, 400, 413, 415, 422, 429),
+    )
     def create_upload(request: Annotated[UploadIn, Body()]) -> Response[UploadOut]:
         upload, url, fields = desk.grant_upload(request)
         body = UploadOut(upload_id=upload.id, url=url, fields=fields, expires_at=iso(upload.expires_at))
         return Response(201, JSON, body)
 
-    @app.post("/api/tickets")
+    @app.post(
+        "/api/tickets",
+        summary="Open a ticket",
+        responses=_responses(201, "The ticket, as stored", TicketOut, 400, 409, 413, 415, 422, 429),
+    )
     def create_ticket(
         request: Annotated[TicketIn, Body()],
         idempotency_key: Annotated[str | None, Header(alias="idempotency-key", max_length=200)] = None,
@@ -185,6 +193,25 @@ def _refuse_body(event: dict[str, Any]) -> ApiError | None:
     if not isinstance(parsed, dict):
         return BadRequest("O conteúdo deve ser um objeto JSON.")
     return None
+
+
+ERROR_MEANINGS = {
+    400: "The body is not a JSON object, or a parameter is malformed",
+    409: "The Idempotency-Key was used with another body, or its request is still in progress",
+    413: "The body, or an attachment, is larger than allowed",
+    415: "The body is not JSON, or an attachment's type is not allowed",
+    422: "Fields are wrong; `fields` maps each to a short reason",
+    429: "Too many requests; see Retry-After",
+}
+
+
+def _responses(status: int, description: str, model: type, *errors: int) -> dict[int, dict[str, Any]]:
+    """The route's answers for OpenAPI: its success and the contract's errors it may give."""
+    answers: dict[int, dict[str, Any]] = {status: {"description": description, "content": {"application/json": {"model": model}}}}
+    for code in (*errors, 500):
+        meaning = ERROR_MEANINGS.get(code, "A fault of ours or of a dependency; nothing was half-written")
+        answers[code] = {"description": meaning, "content": {"application/json": {"model": ErrorOut}}}
+    return answers
 
 
 def _validation_error(errors: list[dict[str, Any]]) -> ApiError:

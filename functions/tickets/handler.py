@@ -13,8 +13,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from .app import TicketApi, create_app, logger
+from .desk import utc_now
+from .outbox import flush
 from .backends import backend_for
 from .settings import from_environment
+
+FLUSH_MARGIN_MS = 10_000  # stop sending while there is still time to record what was sent
 
 _app: TicketApi | None = None
 _building = threading.Lock()
@@ -39,3 +43,12 @@ def reset() -> None:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return get_app().resolve(event, context)
+
+
+@logger.inject_lambda_context(log_event=False)
+def flush_outbox(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    """The scheduled sender: what `kbdesk outbox flush` does, every few minutes on AWS."""
+    desk = get_app().desk
+    total = flush(desk.store, desk.mailer, utc_now(), lambda: context.get_remaining_time_in_millis() > FLUSH_MARGIN_MS)
+    logger.info("outbox flushed", extra={"sent": total.sent, "failed": total.failed})
+    return {"sent": total.sent, "failed": total.failed}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from .ports import Mailer, TicketStore
@@ -45,3 +45,14 @@ def send(store: TicketStore, mailer: Mailer, messages: Sequence[Message], now: d
             store.mark_sent(message.id, now)
             sent += 1
     return Delivery(sent=sent, failed=failed)
+
+
+def flush(store: TicketStore, mailer: Mailer, now: datetime, keep_going: Callable[[], bool] = lambda: True) -> Delivery:
+    """Send pending messages batch after batch until none is left, one fails, or `keep_going` says stop."""
+    total = Delivery(sent=0, failed=0)
+    while keep_going():
+        batch = deliver(store, mailer, now)
+        total = Delivery(total.sent + batch.sent, total.failed + batch.failed)
+        if batch.sent == 0 or batch.failed:
+            break
+    return total

@@ -12,7 +12,7 @@ import click
 
 from tickets.backends import backend_for
 from tickets.desk import utc_now
-from tickets.outbox import Delivery, deliver
+from tickets.outbox import flush as flush_outbox
 from tickets.settings import from_environment
 
 from .authoring import AuthoringError, new_article
@@ -97,12 +97,7 @@ def flush(data_dir: Path) -> None:
     """Send every pending e-mail now; exit 1 if some could not be sent (they stay pending)."""
     os.environ.setdefault("KBDESK_DATA_DIR", str(data_dir))
     backend = backend_for(from_environment())
-    total = Delivery(sent=0, failed=0)
-    while True:
-        round_ = deliver(backend.desk.store, backend.desk.mailer, utc_now())
-        total = Delivery(total.sent + round_.sent, total.failed + round_.failed)
-        if round_.sent == 0 or round_.failed:
-            break
+    total = flush_outbox(backend.desk.store, backend.desk.mailer, utc_now())
     click.echo(f"{total.sent} e-mail(s) sent, {total.failed} failed.")
     if total.failed:
         sys.exit(1)

@@ -28,8 +28,6 @@ from urllib.parse import urlsplit
 
 from tickets.app import create_app
 from tickets.backends import local_backend
-from tickets.desk import utc_now
-from tickets.outbox import deliver
 from tickets.ports import StorageError
 from tickets.settings import Settings
 
@@ -111,8 +109,15 @@ class LocalHost:
         self.settings.outbox_dir.unlink()
 
     def flush_outbox(self) -> int:
-        """What `kbdesk outbox flush` (or the scheduled function on AWS) does."""
-        return deliver(self.desk.store, self.desk.mailer, utc_now()).sent
+        """`kbdesk outbox flush`, as the support team runs it; the e-mails it sent."""
+        from click.testing import CliRunner
+
+        from kbdesk.cli import main
+
+        env = {"KBDESK_DATA_DIR": str(self.settings.data_dir), "KBDESK_PRODUCTS_FILE": str(self.settings.products_file)}
+        result = CliRunner().invoke(main, ["outbox", "flush"], env=env)
+        assert result.exit_code == 0, result.output
+        return int(result.output.split()[0])
 
     def break_storage_mid_write(self) -> None:
         """The next ticket's write fails after the ticket row is in, before the e-mails are."""
@@ -239,7 +244,8 @@ class LambdaHost:
         self.ses.verify_email_identity(EmailAddress=self.sender)
 
     def flush_outbox(self) -> int:
-        return deliver(self.desk.store, self.desk.mailer, utc_now()).sent
+        """The scheduled function that flushes the outbox on AWS; the e-mails it sent."""
+        return self.handler.flush_outbox({}, _Context(str(uuid.uuid4())))["sent"]
 
     def break_storage_mid_write(self) -> None:
         """The next ticket's transaction fails in DynamoDB: nothing of it may be written."""

@@ -47,6 +47,10 @@ def test_openapi_describes_the_routes(host: Any) -> None:
         assert method in spec["paths"][path], path
     ticket_in = spec["components"]["schemas"]["TicketIn"]
     assert {"request_type", "product", "subject", "description"} <= set(ticket_in["required"])
+    answers = spec["paths"]["/api/tickets"]["post"]["responses"]
+    assert {"201", "400", "409", "413", "415", "422", "429", "500"} <= set(answers)
+    error = answers["409"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert spec["components"]["schemas"][error]["required"] == ["error"]
 
 
 # Opening a ticket
