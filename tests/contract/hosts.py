@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from kbdesk.gateway import LocalContext
 from tickets.app import create_app
 from tickets.backends import local_backend
 from tickets.ports import StorageError
@@ -219,7 +220,7 @@ class LambdaHost:
             },
             "body": text, "isBase64Encoded": encoded,
         }
-        result = self.handler.lambda_handler(event, _Context(str(uuid.uuid4())))
+        result = self.handler.lambda_handler(event, LocalContext(str(uuid.uuid4())))
         return Reply(result["statusCode"], {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()},
                      result.get("body") or "")
 
@@ -245,7 +246,7 @@ class LambdaHost:
 
     def flush_outbox(self) -> int:
         """The scheduled function that flushes the outbox on AWS; the e-mails it sent."""
-        return self.handler.flush_outbox({}, _Context(str(uuid.uuid4())))["sent"]
+        return self.handler.flush_outbox({}, LocalContext(str(uuid.uuid4())))["sent"]
 
     def break_storage_mid_write(self) -> None:
         """The next ticket's transaction fails in DynamoDB: nothing of it may be written."""
@@ -260,18 +261,6 @@ class LambdaHost:
             raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "TransactWriteItems")
 
         events.register("before-call.dynamodb.TransactWriteItems", fail_once)
-
-
-@dataclass(frozen=True)
-class _Context:
-    aws_request_id: str
-    function_name: str = "kbdesk-tickets"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:kbdesk-tickets"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 29_000
 
 
 def _lambda_environment(settings: Settings) -> dict[str, str]:
