@@ -1,4 +1,4 @@
-"""The `kbdesk` command: build, lint, new and serve."""
+"""The `kbdesk` command: build, lint, new, serve and outbox."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import click
 from tickets.backends import backend_for
 from tickets.desk import utc_now
 from tickets.outbox import flush as flush_outbox
-from tickets.settings import from_environment
+from tickets.settings import SettingsError, from_environment
 
 from .authoring import AuthoringError, new_article
 from .build import BuildError, build_site
@@ -95,8 +95,11 @@ def outbox() -> None:
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="var", show_default=True, envvar="KBDESK_DATA_DIR", help="The local data dir (for the embedded backend).")
 def flush(data_dir: Path) -> None:
     """Send every pending e-mail now; exit 1 if some could not be sent (they stay pending)."""
-    os.environ.setdefault("KBDESK_DATA_DIR", str(data_dir))
-    backend = backend_for(from_environment())
+    os.environ["KBDESK_DATA_DIR"] = str(data_dir)  # click has already weighed the flag against the variable
+    try:
+        backend = backend_for(from_environment())
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from error
     total = flush_outbox(backend.desk.store, backend.desk.mailer, utc_now())
     click.echo(f"{total.sent} e-mail(s) sent, {total.failed} failed.")
     if total.failed:
