@@ -64,6 +64,24 @@ def server(project: Path) -> Iterator[str]:
     assert process.returncode == 0, (project / "serve.log").read_text()  # Ctrl-C stops it cleanly
 
 
+def test_sigterm_stops_the_server_cleanly(project: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "kbdesk"), "serve", "--port", str(port), "--data-dir", "var", "--no-watch"],
+        cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )
+
+    def up() -> bool:
+        try:
+            return get(f"http://127.0.0.1:{port}/api/health")[0] == 200
+        except OSError:
+            return False
+
+    assert wait_until(up, 60)
+    process.terminate()
+    assert process.wait(timeout=10) == 0
+
+
 def test_serves_the_site_with_caching_headers_and_gzip(server: str) -> None:
     status, headers, body = get(server)
     assert status == 200 and "Como podemos ajudar?" in body.decode()

@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -172,6 +173,8 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
     # Links in e-mails point here unless the site has a public address of its own.
     os.environ.setdefault("KBDESK_SITE_URL", f"http://{host}:{server.effective_port}")
     log.info("serving on http://%s:%s/ (Ctrl-C to stop)", host, server.effective_port)
+    # A service manager stops servers with SIGTERM: the same clean stop as Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -179,3 +182,7 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
     finally:
         stop_watching()
         server.close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
