@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from . import catalog
 from .records import Attachment, Ticket
 
 RequestTypeId = Literal["usability", "technical", "incident", "improvement"]
 StatusId = Literal["open", "in_progress", "waiting_customer", "resolved", "closed"]
-Text = Annotated[str, StringConstraints(strip_whitespace=False)]
 
 
 class TicketIn(BaseModel):
@@ -22,8 +21,8 @@ class TicketIn(BaseModel):
 
     request_type: RequestTypeId
     product: Annotated[str, Field(min_length=1, max_length=100)]
-    subject: Annotated[Text, Field(min_length=catalog.SUBJECT_LENGTH[0], max_length=catalog.SUBJECT_LENGTH[1])]
-    description: Annotated[Text, Field(min_length=catalog.DESCRIPTION_LENGTH[0], max_length=catalog.DESCRIPTION_LENGTH[1])]
+    subject: Annotated[str, Field(min_length=catalog.SUBJECT_LENGTH[0], max_length=catalog.SUBJECT_LENGTH[1])]
+    description: Annotated[str, Field(min_length=catalog.DESCRIPTION_LENGTH[0], max_length=catalog.DESCRIPTION_LENGTH[1])]
     email: EmailStr | None = None
     name: Annotated[str, Field(max_length=catalog.NAME_LENGTH)] = ""
     attachments: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=catalog.MAX_ATTACHMENTS)] = []

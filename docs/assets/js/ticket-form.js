@@ -387,6 +387,14 @@ function formatSize(bytes) {
   return `${number.format(bytes / (1024 * 1024))} MB`;
 }
 
+// crypto.randomUUID exists only in secure contexts (https, localhost); a LAN address over
+// plain http still has getRandomValues.
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 function capitalize(text) {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -415,11 +423,3 @@ el.dropzone.addEventListener("drop", (event) => {
 });
 
 start();
-
-// crypto.randomUUID exists only in secure contexts (https, localhost); a LAN address over
-// plain http still has getRandomValues.
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
