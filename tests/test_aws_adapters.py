@@ -318,7 +318,7 @@ def test_the_store_never_scans(store: DynamoDBStore, dynamodb: Any) -> None:
 
 
 def test_the_upload_form_pins_key_size_type_and_a_short_expiry(s3: Any) -> None:
-    files = S3Files(BUCKET, s3)
+    files = S3Files(BUCKET, lambda: s3)
     granted = upload(size=1234, expires_at=datetime.now(timezone.utc) + timedelta(hours=2))
     url, fields = files.upload_form(granted)
     assert BUCKET in url
@@ -338,7 +338,7 @@ def test_the_upload_form_pins_key_size_type_and_a_short_expiry(s3: Any) -> None:
 
 
 def test_stat_reads_the_real_size_and_first_bytes(s3: Any) -> None:
-    files = S3Files(BUCKET, s3)
+    files = S3Files(BUCKET, lambda: s3)
     s3.put_object(Bucket=BUCKET, Key="uploads/abc", Body=PNG, ContentType="application/pdf")
     stored = files.stat("uploads/abc", head_bytes=16)
     assert (stored.size, stored.head) == (len(PNG), PNG[:16])
@@ -349,7 +349,7 @@ def test_stat_reads_the_real_size_and_first_bytes(s3: Any) -> None:
 
 
 def test_keep_copies_the_checked_bytes_out_of_the_forms_reach(s3: Any) -> None:
-    files = S3Files(BUCKET, s3)
+    files = S3Files(BUCKET, lambda: s3)
     s3.put_object(Bucket=BUCKET, Key="uploads/abc", Body=PNG)
     checked = files.stat("uploads/abc")
     kept = files.keep("uploads/abc", checked, "abc")
@@ -366,7 +366,7 @@ def test_keep_copies_the_checked_bytes_out_of_the_forms_reach(s3: Any) -> None:
 
 
 def test_a_download_link_saves_the_file_under_its_utf8_name(s3: Any) -> None:
-    url = S3Files(BUCKET, s3).download_url("uploads/abc", 'relatório "final" ação.pdf', 300)
+    url = S3Files(BUCKET, lambda: s3).download_url("uploads/abc", 'relatório "final" ação.pdf', 300)
     query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
     assert urlsplit(url).path.endswith("/uploads/abc")
     assert query["response-content-type"] == "application/octet-stream"

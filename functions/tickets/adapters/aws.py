@@ -7,7 +7,7 @@ Idempotency records live in the store's own table, beside the tickets.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 import boto3
@@ -48,7 +48,7 @@ def aws_backend(settings: Settings) -> Backend:
     desk = Desk(
         settings=settings,
         store=DynamoDBStore(settings.table_name, dynamodb),
-        files=S3Files(settings.bucket_name, client("s3")),
+        files=S3Files(settings.bucket_name, partial(client, "s3")),
         mailer=SESMailer(client("sesv2")),
         products=load_products(settings.products_file),
     )

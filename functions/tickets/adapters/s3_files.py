@@ -9,9 +9,10 @@ the file, because the policy is a promise about the form, not about the bytes.
 from __future__ import annotations
 
 import secrets
-
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -28,9 +29,15 @@ ATTACHMENTS_PREFIX = "attachments/"
 
 
 class S3Files:
-    def __init__(self, bucket: str, client: Any) -> None:
+    def __init__(self, bucket: str, connect: Callable[[], Any]) -> None:
+        # The client is made on first use: a container that only opens tickets without
+        # attachments never pays the S3 client's share of a cold start.
         self.bucket = bucket
-        self.client = client
+        self.connect = connect
+
+    @cached_property
+    def client(self) -> Any:
+        return self.connect()
 
     def upload_form(self, upload: Upload) -> tuple[str, dict[str, str]]:
         seconds_left = int((upload.expires_at - datetime.now(timezone.utc)).total_seconds())
