@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from .records import Message, StoredObject, Ticket, TicketDraft, Upload
+from .records import Message, Organization, StoredObject, Ticket, TicketChange, TicketDraft, TicketFilter, Upload
 
 
 FIRST_NUMBER = 1001  # PC-1001: the first ticket of a deployment
@@ -30,6 +30,10 @@ class UploadTaken(StorageError):
     """An upload named by a ticket is already attached to another one."""
 
 
+class DomainTaken(StorageError):
+    """An e-mail domain is already owned by another organization."""
+
+
 class TicketStore(Protocol):
     def create_ticket(self, draft: TicketDraft, prefix: str, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket:
         """Store a ticket under the next number `<prefix>-<n>`, all or nothing.
@@ -39,7 +43,52 @@ class TicketStore(Protocol):
         `compose` returns for the numbered ticket, queued in the outbox.
         """
 
-    def get_ticket(self, number: str) -> Ticket | None: ...
+    def get_ticket(self, number: str) -> Ticket | None:
+        """The ticket with its comments, oldest first."""
+
+    def update_ticket(self, number: str, change: TicketChange, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket | None:
+        """Apply a change, all or nothing: the comment (its uploads used once, as in
+        create_ticket), the status, `updated_at` = change.at, and the e-mails `compose`
+        returns for the changed ticket. None when there is no such ticket."""
+
+    def find_tickets(self, which: TicketFilter, limit: int, before: int | None = None) -> tuple[list[Ticket], bool]:
+        """Up to `limit` matching tickets, newest first, without comments; and whether more match.
+
+        `before` continues a listing: only tickets whose sequence is lower. A
+        page is full whenever enough tickets match, however many are skipped.
+        """
+
+    # Sign-in and sessions: only hashes of tokens are ever stored.
+
+    def save_sign_in(self, token_hash: str, email: str, expires_at: datetime, message: Message) -> None:
+        """Keep a sign-in token and queue the e-mail that carries it, together."""
+
+    def use_sign_in(self, token_hash: str, now: datetime) -> str | None:
+        """The token's e-mail if it is known, unused and unexpired, marking it used; else None.
+
+        Atomic: of two uses at once, one wins."""
+
+    def save_session(self, session_hash: str, email: str, expires_at: datetime) -> None: ...
+
+    def get_session(self, session_hash: str, now: datetime) -> str | None:
+        """The session's e-mail while it lasts."""
+
+    def end_session(self, session_hash: str) -> None: ...
+
+    # Organizations
+
+    def save_organization(self, organization: Organization) -> None:
+        """Create an organization or rename it; its `domains` are added to those it owns
+        (DomainTaken, and nothing changed, if another organization owns one). Members are
+        not touched: add_member adds them."""
+
+    def add_member(self, organization_id: str, email: str) -> bool:
+        """List the e-mail as a member (moving it from any other organization); False if no such organization."""
+
+    def list_organizations(self) -> list[Organization]: ...
+
+    def organization_for(self, email: str) -> str | None:
+        """The organization listing the e-mail as a member, else the one owning its domain, else None."""
 
     def save_upload(self, upload: Upload) -> None: ...
 

@@ -1,4 +1,4 @@
-"""What the desk stores: tickets, attachments, uploads and outgoing e-mail.
+"""What the desk stores: tickets and their conversation, organizations, uploads and outgoing e-mail.
 
 Plain dataclasses shared by the rules and every backend; the API's JSON shapes
 are built from them in `models.py`.
@@ -26,6 +26,24 @@ class Requester:
 
 
 @dataclass(frozen=True)
+class Author:
+    email: str
+    name: str
+    role: str  # "customer" or "agent"
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One message of a ticket's conversation, from the customer's side or support's."""
+
+    id: str
+    author: Author
+    body: str
+    created_at: datetime
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
 class Ticket:
     number: str
     status: str
@@ -38,6 +56,57 @@ class Ticket:
     created_at: datetime
     updated_at: datetime
     attachments: tuple[Attachment, ...] = ()
+    comments: tuple[Comment, ...] = ()  # oldest first; only a single ticket's lookup reads them
+
+    @property
+    def sequence(self) -> int:
+        """The number's position in the deployment's sequence: PC-1001 -> 1001, newest is highest."""
+        return sequence_of(self.number)
+
+
+def sequence_of(number: str) -> int:
+    return int(number.rsplit("-", 1)[1])
+
+
+@dataclass(frozen=True)
+class TicketChange:
+    """What happens to a ticket after it is opened: a comment, a new status, or both at once."""
+
+    at: datetime
+    comment: Comment | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    """Which tickets a lookup returns; every field set must match (the API's scope and filters).
+
+    `requester` and `organization` come from who asks (scope mine, scope
+    organization, created_by); the rest from the query string. `words` are
+    folded (lower case, no accents) and must all appear in the folded subject.
+    """
+
+    requester: str | None = None
+    organization: str | None = None
+    status: str | None = None
+    request_type: str | None = None
+    product: str | None = None
+    number: str | None = None
+    words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Organization:
+    """A customer company: its people see each other's tickets.
+
+    Members are listed one by one; anyone whose e-mail is at one of its
+    domains belongs to it too (public mail domains never make one).
+    """
+
+    id: str
+    name: str
+    domains: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,10 +157,10 @@ class StoredObject:
 
 @dataclass(frozen=True)
 class Message:
-    """An e-mail waiting in the outbox: stored with the ticket, sent after."""
+    """An e-mail waiting in the outbox: stored with what caused it, sent after."""
 
     id: str
-    ticket: str
+    ticket: str  # the ticket it is about; "" for a sign-in link
     kind: str
     recipient: str
     raw: bytes  # the whole RFC 5322 message

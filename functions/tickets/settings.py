@@ -36,6 +36,7 @@ class Settings:
     table_name: str = ""
     bucket_name: str = ""
     smtp_url: str = ""
+    agent_key: str = ""  # the support team's bearer key; empty turns the agent routes off
 
     @property
     def database(self) -> Path:
@@ -91,6 +92,7 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         table_name=env.get("KBDESK_TABLE", ""),
         bucket_name=env.get("KBDESK_BUCKET", ""),
         smtp_url=env.get("KBDESK_SMTP_URL", ""),
+        agent_key=env.get("KBDESK_AGENT_KEY", ""),
     )
 
 
