@@ -11,6 +11,7 @@ import base64
 import json
 import threading
 from collections.abc import Callable
+import hmac
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
@@ -24,10 +25,18 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
-from . import catalog
+from . import catalog, sign_in
 from .desk import Desk
-from .errors import ApiError, BadRequest, IdempotencyConflict, Internal, NotFound, TooLarge, UnsupportedMediaType, ValidationFailed
-from .models import CatalogOut, ErrorOut, TicketIn, TicketOut, UploadIn, UploadOut, iso, ticket_out
+from .errors import (
+    ApiError, BadRequest, Forbidden, IdempotencyConflict, Internal, NotFound, TooLarge, Unauthenticated, UnsupportedMediaType,
+    ValidationFailed,
+)
+from .lookups import parse_query
+from .models import (
+    AcceptedOut, CatalogOut, CommentIn, CommentOut, ErrorOut, LoginIn, NewTicketOut, PersonOut, ReplyIn, StatusIn, TicketIn,
+    TicketListOut, TicketOut, UploadIn, UploadOut, VerifyIn, comment_out, iso, ticket_out,
+)
+from .records import Person
 
 logger = Logger(service="kbdesk-tickets")
 
@@ -84,7 +93,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     app = APIGatewayHttpResolver(enable_validation=True)
     idempotency_config = IdempotencyConfig(
         event_key_jmespath="key",
-        payload_validation_jmespath="payload",
+        payload_validation_jmespath="[payload, session]",  # the same key from another person is another request
         expires_after_seconds=IDEMPOTENCY_HOURS * 3600,
         use_local_cache=False,  # several processes share the store; only it knows
     )
@@ -115,22 +124,156 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     @app.post(
         "/api/tickets",
         summary="Open a ticket",
-        responses=_responses(201, "The ticket, as stored", TicketOut, 400, 409, 413, 415, 422, 429),
+        description="Signed in, the session's e-mail is the requester's (and the X-Requested-With header is required).",
+        responses=_responses(201, "The ticket, as stored", NewTicketOut, 400, 403, 409, 413, 415, 422, 429),
     )
     def create_ticket(
         request: Annotated[TicketIn, Body()],
         idempotency_key: Annotated[str | None, Header(alias="idempotency-key", max_length=200)] = None,
-    ) -> Response[TicketOut]:
+    ) -> Response[NewTicketOut]:
         payload = request.model_dump(mode="json")
         client_ip = app.current_event.request_context.http.source_ip
+        person = session_person()
+        if person is not None:
+            require_csrf()
+        email = person.email if person else None
         if idempotency_key:
             # Lets an in-progress record expire with the invocation that wrote it.
             idempotency_config.register_lambda_context(app.lambda_context)
-            ticket = open_once(request={"key": idempotency_key, "payload": payload, "ip": client_ip})
+            ticket = open_once(request={"key": idempotency_key, "payload": payload, "session": email, "ip": client_ip})
         else:
-            ticket = ticket_out(desk.open_ticket(request, session_email=None, client_ip=client_ip))
+            ticket = ticket_out(desk.open_ticket(request, session_email=email, client_ip=client_ip))
         logger.info("ticket opened", extra={"ticket": ticket["number"]})
-        return Response(201, JSON, TicketOut.model_validate(ticket))
+        return Response(201, JSON, NewTicketOut.model_validate(ticket))
+
+    @app.get(
+        "/api/tickets",
+        summary="The caller's tickets, or their organization's, newest first",
+        responses=_responses(200, "A page of tickets", TicketListOut, 400, 401),
+    )
+    def list_tickets() -> Response[TicketListOut]:
+        person = signed_in()
+        query = parse_query(app.current_event.query_string_parameters or {}, desk.products)
+        tickets, cursor = desk.find_tickets(person, query)
+        return Response(200, JSON, TicketListOut(items=[ticket_out(t, comments=False) for t in tickets], next_cursor=cursor))
+
+    @app.get(
+        "/api/tickets/<number>",
+        summary="One ticket with its conversation, for its requester and their organization",
+        responses=_responses(200, "The ticket", TicketOut, 401, 404),
+    )
+    def get_ticket(number: str) -> Response[TicketOut]:
+        ticket = desk.ticket_for(signed_in(), number)
+        return Response(200, JSON, TicketOut.model_validate(ticket_out(ticket, desk.download_url)))
+
+    @app.post(
+        "/api/tickets/<number>/comments",
+        summary="Comment on a ticket; support is told",
+        responses=_responses(201, "The comment", CommentOut, 400, 401, 403, 404, 413, 415, 422),
+    )
+    def add_comment(number: str, request: Annotated[CommentIn, Body()]) -> Response[CommentOut]:
+        person = signed_in()
+        require_csrf()
+        comment = desk.comment(person, number, request)
+        return Response(201, JSON, CommentOut.model_validate(comment_out(comment, desk.download_url)))
+
+    # Signing in
+
+    @app.post(
+        "/api/auth/login",
+        summary="E-mail a one-time sign-in link (always accepted: whether the address is known is never told)",
+        responses=_responses(202, "Accepted", AcceptedOut, 400, 415, 422, 429),
+    )
+    def login(request: Annotated[LoginIn, Body()]) -> Response[AcceptedOut]:
+        desk.request_sign_in(str(request.email), request.next, app.current_event.request_context.http.source_ip)
+        return Response(202, JSON, AcceptedOut(status="accepted"))
+
+    @app.post(
+        "/api/auth/verify",
+        summary="Trade a sign-in link's token for a session cookie",
+        responses=_responses(200, "Signed in; the session cookie is set", PersonOut, 400, 401, 415, 422),
+    )
+    def verify(request: Annotated[VerifyIn, Body()]) -> Response[PersonOut]:
+        person, session = desk.verify_sign_in(request.token)
+        return Response(200, JSON, _person_out(person), cookies=sign_in.session_cookies(session, secure))
+
+    @app.get("/api/me", summary="Who is signed in", responses=_responses(200, "The person", PersonOut, 401))
+    def me() -> Response[PersonOut]:
+        return Response(200, JSON, _person_out(signed_in()))
+
+    @app.post("/api/auth/logout", summary="Sign out", responses=_responses(204, "Signed out; cookies cleared", None, 403))
+    def logout() -> Response[None]:
+        session = sign_in.cookie(app.current_event.cookies, sign_in.SESSION_COOKIE)
+        if session is not None:
+            require_csrf()
+            desk.end_session(session)
+        return Response(204, cookies=sign_in.cleared_cookies(secure))
+
+    # The support team's routes
+
+    @app.get(
+        "/api/agent/tickets",
+        summary="Support: tickets of every organization, with the same filters (and `organization`)",
+        responses=_responses(200, "A page of tickets", TicketListOut, 400, 403),
+    )
+    def agent_list_tickets() -> Response[TicketListOut]:
+        require_agent()
+        query = parse_query(app.current_event.query_string_parameters or {}, desk.products)
+        tickets, cursor = desk.find_tickets(None, query)
+        return Response(200, JSON, TicketListOut(items=[ticket_out(t, comments=False) for t in tickets], next_cursor=cursor))
+
+    @app.get(
+        "/api/agent/tickets/<number>",
+        summary="Support: one ticket with its conversation",
+        responses=_responses(200, "The ticket", TicketOut, 403, 404),
+    )
+    def agent_get_ticket(number: str) -> Response[TicketOut]:
+        require_agent()
+        return Response(200, JSON, TicketOut.model_validate(ticket_out(desk.ticket_for(None, number), desk.download_url)))
+
+    @app.post(
+        "/api/agent/tickets/<number>/replies",
+        summary="Support: answer a ticket (and set its status); the requester is e-mailed",
+        responses=_responses(201, "The answer", CommentOut, 400, 403, 404, 415, 422),
+    )
+    def agent_reply(number: str, request: Annotated[ReplyIn, Body()]) -> Response[CommentOut]:
+        require_agent()
+        comment = desk.reply(number, request.body, request.status)
+        return Response(201, JSON, CommentOut.model_validate(comment_out(comment, desk.download_url)))
+
+    @app.patch(
+        "/api/agent/tickets/<number>",
+        summary="Support: change a ticket's status; the requester is e-mailed when it changes",
+        responses=_responses(200, "The ticket", TicketOut, 400, 403, 404, 415, 422),
+    )
+    def agent_status(number: str, request: Annotated[StatusIn, Body()]) -> Response[TicketOut]:
+        require_agent()
+        ticket = desk.change_status(number, request.status)
+        return Response(200, JSON, TicketOut.model_validate(ticket_out(ticket, desk.download_url)))
+
+    # Who is asking
+
+    secure = desk.settings.site_url.startswith("https://")
+
+    def session_person() -> Person | None:
+        return desk.person(sign_in.cookie(app.current_event.cookies, sign_in.SESSION_COOKIE))
+
+    def signed_in() -> Person:
+        person = session_person()
+        if person is None:
+            raise Unauthenticated("Entre na Central de Ajuda para continuar.")
+        return person
+
+    def require_csrf() -> None:
+        # A cross-site form cannot set this header, and a cross-site script may not without CORS.
+        if app.current_event.headers.get(sign_in.CSRF_HEADER, "") != sign_in.CSRF_VALUE:
+            raise Forbidden("Requisição recusada: falta o cabeçalho X-Requested-With.")
+
+    def require_agent() -> None:
+        key = desk.settings.agent_key
+        given = app.current_event.headers.get("authorization", "")
+        if not key or not hmac.compare_digest(given.encode(), f"Bearer {key}".encode()):
+            raise Forbidden("Chave de suporte ausente ou inválida.")
 
     @app.exception_handler(ApiError)
     def api_error(error: ApiError) -> Response:
@@ -167,15 +310,22 @@ def _idempotent(desk: Desk, persistence: BasePersistenceLayer, config: Idempoten
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config, key_prefix="open-ticket")
     def open_once(request: dict[str, Any]) -> dict[str, Any]:
         ticket_in = TicketIn.model_validate(request["payload"])
-        return ticket_out(desk.open_ticket(ticket_in, session_email=None, client_ip=request["ip"]))
+        return ticket_out(desk.open_ticket(ticket_in, session_email=request["session"], client_ip=request["ip"]))
 
     return open_once
+
+
+def _person_out(person: Person) -> PersonOut:
+    return PersonOut(email=person.email, organization=person.organization)
+
+
+BODILESS = {"/api/auth/logout"}  # posts that carry nothing: signing out needs no body
 
 
 def _refuse_body(event: dict[str, Any]) -> ApiError | None:
     """Oversized, non-JSON and non-object bodies, refused before anything parses them."""
     method = event.get("requestContext", {}).get("http", {}).get("method", "GET")
-    if method not in ("POST", "PUT", "PATCH"):
+    if method not in ("POST", "PUT", "PATCH") or event.get("rawPath") in BODILESS:
         return None
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     body = event.get("body") or ""
@@ -197,6 +347,9 @@ def _refuse_body(event: dict[str, Any]) -> ApiError | None:
 
 ERROR_MEANINGS = {
     400: "The body is not a JSON object, or a parameter is malformed",
+    401: "No session, or an expired one (or a bad sign-in token)",
+    403: "The X-Requested-With header is missing, or the support key is wrong",
+    404: "No such ticket, or one the caller may not see",
     409: "The Idempotency-Key was used with another body, or its request is still in progress",
     413: "The body, or an attachment, is larger than allowed",
     415: "The body is not JSON, or an attachment's type is not allowed",
@@ -205,9 +358,11 @@ ERROR_MEANINGS = {
 }
 
 
-def _responses(status: int, description: str, model: type, *errors: int) -> dict[int, dict[str, Any]]:
+def _responses(status: int, description: str, model: type | None, *errors: int) -> dict[int, dict[str, Any]]:
     """The route's answers for OpenAPI: its success and the contract's errors it may give."""
-    answers: dict[int, dict[str, Any]] = {status: {"description": description, "content": {"application/json": {"model": model}}}}
+    answers: dict[int, dict[str, Any]] = {status: {"description": description}}
+    if model is not None:
+        answers[status]["content"] = {"application/json": {"model": model}}
     for code in (*errors, 500):
         meaning = ERROR_MEANINGS.get(code, "A fault of ours or of a dependency; nothing was half-written")
         answers[code] = {"description": meaning, "content": {"application/json": {"model": ErrorOut}}}

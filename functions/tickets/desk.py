@@ -1,8 +1,8 @@
-"""The ticket desk's rules: what opening a ticket and attaching a file mean.
+"""The ticket desk's rules: opening, finding and following tickets, signing in, answering.
 
-Plain code over the ports: it checks what the customer sent against the
-catalog, the limits and what storage really holds, then stores the ticket and
-its e-mails in one atomic write and only then tries to send them.
+Plain code over the ports: it checks what people send against the catalog,
+the limits, what storage really holds and who may see what, then stores each
+change with its e-mails in one atomic write and only then tries to send them.
 """
 
 from __future__ import annotations
@@ -13,17 +13,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 
-from . import catalog, emails
-from .errors import RateLimited, TooLarge, UnsupportedMediaType, ValidationFailed
+from . import catalog, emails, lookups, organizations, sign_in
+from .errors import NotFound, RateLimited, TooLarge, Unauthenticated, UnsupportedMediaType, ValidationFailed
 from .filetypes import real_type
-from .models import TicketIn, UploadIn
+from .lookups import TicketQuery
+from .models import CommentIn, TicketIn, UploadIn
 from .outbox import deliver, send
-from .ports import FileChanged, FileStore, Mailer, TicketStore, UploadTaken
-from .records import Attachment, Message, Requester, StoredObject, Ticket, TicketDraft, Upload
+from .ports import DomainTaken, FileChanged, FileStore, Mailer, TicketStore, UploadTaken
+from .records import (
+    Attachment, Author, Comment, Message, Organization, Person, Requester, StoredObject, Ticket, TicketChange, TicketDraft, Upload,
+)
 from .settings import Settings
 
 
 RETRIES_PER_REQUEST = 5  # older pending e-mails a request also tries; the rest wait for the flush
+DOWNLOAD_SECONDS = 300  # an attachment's link works for five minutes after the ticket is shown
+AGENT_NAME = {"pt-BR": "Equipe de suporte", "en": "Support team"}
 
 
 def utc_now() -> datetime:
@@ -75,7 +80,10 @@ class Desk:
         return upload, url, fields
 
     def open_ticket(self, request: TicketIn, session_email: str | None, client_ip: str) -> Ticket:
-        """Check, store (ticket and e-mails together), then try to send the e-mails."""
+        """Check, store (ticket and e-mails together), then try to send the e-mails.
+
+        The requester's copy carries a sign-in link that leads to the ticket.
+        """
         if request.website:
             raise ValidationFailed("Não foi possível enviar o chamado.")
         email = session_email or (str(request.email).lower() if request.email else None)
@@ -102,25 +110,175 @@ class Desk:
             subject=request.subject,
             description=request.description,
             requester=Requester(email=email, name=request.name.strip()),
-            organization=None,
+            organization=self.store.organization_for(email),
             created_at=now,
-            # Every file is checked before any is kept: a refused ticket copies nothing.
-            attachments=tuple(self._keep(*checked) for checked in [self._check(i) for i in dict.fromkeys(request.attachments)]),
+            attachments=self._attachments(request.attachments),
         )
+        token = sign_in.new_secret()
+        self.store.save_sign_in(sign_in.digest(token), email, now + sign_in.TOKEN_LIFETIME)
         queued: list[Message] = []
 
         def compose(ticket: Ticket) -> list[Message]:
-            queued[:] = emails.new_ticket_messages(ticket, self.products, self.settings, now)
+            link = emails.sign_in_url(self.settings, token, emails.ticket_path(ticket.number))
+            queued[:] = emails.new_ticket_messages(ticket, self.products, self.settings, now, link)
             return queued
 
         try:
             ticket = self.store.create_ticket(draft, self.settings.ticket_prefix, compose)
         except UploadTaken as error:
             raise ValidationFailed("Um dos anexos já pertence a outro chamado.", {"attachments": "anexo já usado"}) from error
-        # This ticket's e-mails now, then a few that failed earlier: retried with later requests.
+        self._send(queued)
+        return ticket
+
+    def _send(self, queued: list[Message]) -> None:
+        """This request's e-mails now, then a few that failed earlier: retried with later requests."""
         send(self.store, self.mailer, queued, self.clock())
         deliver(self.store, self.mailer, self.clock(), limit=RETRIES_PER_REQUEST)
+
+    # Signing in
+
+    def request_sign_in(self, email: str, next_path: str | None, client_ip: str) -> None:
+        """E-mail a one-time link to anyone who asks: whether the address has tickets is never told."""
+        email = email.lower()
+        self._check_rate(f"login_ip:{client_ip}", "login_ip")
+        self._check_rate(f"login:{email}", "login")
+        token = sign_in.new_secret()
+        now = self.clock()
+        link = emails.sign_in_url(self.settings, token, sign_in.safe_next(next_path))
+        message = emails.sign_in_message(email, link, self.settings, now)
+        self.store.save_sign_in(sign_in.digest(token), email, now + sign_in.TOKEN_LIFETIME, message)
+        self._send([message])
+
+    def verify_sign_in(self, token: str) -> tuple[Person, str]:
+        """The person a link's token names, and a new session for them; the token is spent."""
+        email = self.store.use_sign_in(sign_in.digest(token), self.clock()) if token else None
+        if email is None:
+            raise Unauthenticated("O link de acesso é inválido, já foi usado ou expirou. Peça um novo.")
+        session = sign_in.new_secret()
+        self.store.save_session(sign_in.digest(session), email, self.clock() + sign_in.SESSION_LIFETIME)
+        return self._person(email), session
+
+    def person(self, session: str | None) -> Person | None:
+        """Who holds this session cookie, with the organization they belong to now."""
+        if not session or len(session) > 200:
+            return None
+        email = self.store.get_session(sign_in.digest(session), self.clock())
+        return self._person(email) if email else None
+
+    def end_session(self, session: str | None) -> None:
+        if session and len(session) <= 200:
+            self.store.end_session(sign_in.digest(session))
+
+    def _person(self, email: str) -> Person:
+        return Person(email=email, organization=self.store.organization_for(email))
+
+    # Finding tickets
+
+    def find_tickets(self, person: Person | None, query: TicketQuery) -> tuple[list[Ticket], str | None]:
+        """A page of the tickets `person` may see (support, when None) that match, and the next page's cursor."""
+        if person is None:
+            which = lookups.ticket_filter(query, requester=None, organization=query.organization)
+            caller = "support"
+        elif query.scope == "organization" and person.organization:
+            which = lookups.ticket_filter(query, requester=None, organization=person.organization)
+            caller = person.email
+        else:
+            which = lookups.ticket_filter(query, requester=person.email, organization=None)
+            caller = person.email
+        if which is None:
+            return [], None
+        secret = self.settings.signing_secret
+        before = lookups.read_cursor(secret, caller, which, query.cursor) if query.cursor else None
+        tickets, more = self.store.find_tickets(which, query.limit, before)
+        cursor = lookups.sign_cursor(secret, caller, which, tickets[-1].sequence) if more and tickets else None
+        return tickets, cursor
+
+    def ticket_for(self, person: Person | None, number: str) -> Ticket:
+        """The ticket if `person` may see it (support, when None); NotFound otherwise, never saying which."""
+        ticket = self.store.get_ticket(number.upper()) if lookups.NUMBER.match(number) else None
+        if ticket is None or (person is not None and not _may_see(person, ticket)):
+            raise NotFound("Chamado não encontrado.")
         return ticket
+
+    def download_url(self, attachment: Attachment) -> str:
+        return self.files.download_url(attachment.key, attachment.filename, DOWNLOAD_SECONDS)
+
+    # Following tickets
+
+    def comment(self, person: Person, number: str, request: CommentIn) -> Comment:
+        """A customer's comment: support is told; a ticket waiting on the customer is worked on again."""
+        ticket = self.ticket_for(person, number)
+        if ticket.status == "closed":
+            raise ValidationFailed("Este chamado está fechado. Abra um novo chamado.", {"ticket": "chamado fechado"})
+        now = self.clock()
+        name = ticket.requester.name if person.email == ticket.requester.email else ""
+        comment = Comment(
+            id=secrets.token_hex(8), author=Author(email=person.email, name=name, role="customer"),
+            body=request.body, created_at=now, attachments=self._attachments(request.attachments),
+        )
+        status = "in_progress" if ticket.status in ("waiting_customer", "resolved") else None
+        self._change(ticket.number, TicketChange(at=now, comment=comment, status=status),
+                     lambda changed: [emails.comment_notice(changed, comment, self.settings, now)])
+        return comment
+
+    def reply(self, number: str, body: str, status: str | None) -> Comment:
+        """Support's answer, e-mailed to the requester; without a status an open ticket is now being worked on."""
+        ticket = self.ticket_for(None, number)
+        now = self.clock()
+        author = Author(email=self.settings.support_email, name=AGENT_NAME[self.settings.language], role="agent")
+        comment = Comment(id=secrets.token_hex(8), author=author, body=body, created_at=now)
+        new_status = status or ("in_progress" if ticket.status == "open" else None)
+        self._change(ticket.number, TicketChange(at=now, comment=comment, status=new_status),
+                     lambda changed: [emails.reply_message(changed, comment, self.settings, now)])
+        return comment
+
+    def change_status(self, number: str, status: str) -> Ticket:
+        """A new status, e-mailed to the requester; the same status again changes and sends nothing."""
+        ticket = self.ticket_for(None, number)
+        if ticket.status == status:
+            return ticket
+        now = self.clock()
+        self._change(ticket.number, TicketChange(at=now, status=status),
+                     lambda changed: [emails.status_message(changed, self.settings, now)])
+        return self.ticket_for(None, number)
+
+    def _change(self, number: str, change: TicketChange, compose: Callable[[Ticket], list[Message]]) -> None:
+        queued: list[Message] = []
+
+        def keep(changed: Ticket) -> list[Message]:
+            queued[:] = compose(changed)
+            return queued
+
+        try:
+            changed = self.store.update_ticket(number, change, keep)
+        except UploadTaken as error:
+            raise ValidationFailed("Um dos anexos já pertence a outro chamado.", {"attachments": "anexo já usado"}) from error
+        if changed is None:
+            raise NotFound("Chamado não encontrado.")
+        self._send(queued)
+
+    def _attachments(self, upload_ids: list[str]) -> tuple[Attachment, ...]:
+        # Every file is checked before any is kept: a refused comment or ticket copies nothing.
+        return tuple(self._keep(*checked) for checked in [self._check(i) for i in dict.fromkeys(upload_ids)])
+
+    # Organizations
+
+    def add_organization(self, organization_id: str, name: str, domains: list[str]) -> Organization:
+        organization = Organization(
+            id=organizations.check_id(organization_id), name=name.strip() or organization_id,
+            domains=tuple(dict.fromkeys(organizations.check_domain(d) for d in domains)),
+        )
+        try:
+            self.store.save_organization(organization)
+        except DomainTaken as error:
+            raise organizations.OrganizationError(f"'{error}' already belongs to another organization") from error
+        return organization
+
+    def add_member(self, organization_id: str, email: str) -> None:
+        if "@" not in email or len(email) > 320:
+            raise organizations.OrganizationError(f"'{email}' is not an e-mail address")
+        if not self.store.add_member(organization_id, email.strip().lower()):
+            raise organizations.OrganizationError(f"no organization '{organization_id}' (kbdesk orgs add creates it)")
 
     def _check(self, upload_id: str) -> tuple[Upload, StoredObject, str]:
         """The upload as storage holds it, checked again: real size and real type."""
@@ -153,6 +311,11 @@ class Desk:
         if self.store.count_hit(key, window, now) > allowed:
             retry_after = window - int(now.timestamp()) % window
             raise RateLimited("Muitas solicitações em pouco tempo. Tente novamente mais tarde.", retry_after)
+
+
+def _may_see(person: Person, ticket: Ticket) -> bool:
+    same_organization = ticket.organization is not None and ticket.organization == person.organization
+    return ticket.requester.email == person.email or same_organization
 
 
 def safe_filename(name: str) -> str:

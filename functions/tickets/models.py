@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from . import catalog
-from .records import Attachment, Ticket
+from .records import Attachment, Comment, Ticket
 
 RequestTypeId = Literal["usability", "technical", "incident", "improvement"]
 StatusId = Literal["open", "in_progress", "waiting_customer", "resolved", "closed"]
@@ -27,6 +28,52 @@ class TicketIn(BaseModel):
     name: Annotated[str, Field(max_length=catalog.NAME_LENGTH)] = ""
     attachments: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=catalog.MAX_ATTACHMENTS)] = []
     website: str = Field(default="", description="Left empty by people; a form-filling robot fills it.")
+
+
+class CommentIn(BaseModel):
+    """A customer's comment on a ticket they can see."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: Annotated[str, Field(min_length=1, max_length=catalog.DESCRIPTION_LENGTH[1])]
+    attachments: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=catalog.MAX_ATTACHMENTS)] = []
+
+
+class ReplyIn(BaseModel):
+    """Support's answer; `status` sets the ticket's status at the same time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: Annotated[str, Field(min_length=1, max_length=catalog.DESCRIPTION_LENGTH[1])]
+    status: StatusId | None = None
+
+
+class StatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: StatusId
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+    next: Annotated[str | None, Field(max_length=500, description="The site path to return to after signing in.")] = None
+
+
+class VerifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class PersonOut(BaseModel):
+    email: str
+    organization: str | None
+
+
+class AcceptedOut(BaseModel):
+    status: Literal["accepted"]
 
 
 class UploadIn(BaseModel):
@@ -51,12 +98,32 @@ class AttachmentOut(BaseModel):
     size: int
 
 
+class DownloadOut(AttachmentOut):
+    download_url: str = Field(description="Downloads the file; works for a few minutes.")
+
+
+class AuthorOut(BaseModel):
+    email: str
+    name: str
+    role: Literal["customer", "agent"]
+
+
+class CommentOut(BaseModel):
+    id: str
+    author: AuthorOut
+    body: str
+    created_at: str
+    attachments: list[DownloadOut]
+
+
 class RequesterOut(BaseModel):
     email: str
     name: str
 
 
-class TicketOut(BaseModel):
+class TicketSummaryOut(BaseModel):
+    """A ticket as lists show it: without its conversation."""
+
     number: str
     status: StatusId
     request_type: RequestTypeId
@@ -68,7 +135,24 @@ class TicketOut(BaseModel):
     created_at: str
     updated_at: str
     attachments: list[AttachmentOut]
-    comments: list[dict[str, object]] = []
+
+
+class NewTicketOut(TicketSummaryOut):
+    """A ticket as just opened: its conversation is still empty."""
+
+    comments: list[CommentOut]
+
+
+class TicketOut(TicketSummaryOut):
+    """One ticket as its page shows it: download links and the conversation, oldest first."""
+
+    attachments: list[DownloadOut]
+    comments: list[CommentOut]
+
+
+class TicketListOut(BaseModel):
+    items: list[TicketSummaryOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
 
 
 class Named(BaseModel):
@@ -108,12 +192,31 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def attachment_out(attachment: Attachment) -> dict[str, object]:
-    return {"id": attachment.id, "filename": attachment.filename, "content_type": attachment.content_type, "size": attachment.size}
+Link = Callable[[Attachment], str]
 
 
-def ticket_out(ticket: Ticket) -> dict[str, object]:
+def attachment_out(attachment: Attachment, link: Link | None = None) -> dict[str, object]:
+    out: dict[str, object] = {
+        "id": attachment.id, "filename": attachment.filename, "content_type": attachment.content_type, "size": attachment.size,
+    }
+    if link is not None:
+        out["download_url"] = link(attachment)
+    return out
+
+
+def comment_out(comment: Comment, link: Link | None = None) -> dict[str, object]:
     return {
+        "id": comment.id,
+        "author": {"email": comment.author.email, "name": comment.author.name, "role": comment.author.role},
+        "body": comment.body,
+        "created_at": iso(comment.created_at),
+        "attachments": [attachment_out(a, link) for a in comment.attachments],
+    }
+
+
+def ticket_out(ticket: Ticket, link: Link | None = None, comments: bool = True) -> dict[str, object]:
+    """The contract's ticket; with `link`, every attachment gets a download link; lists leave comments out."""
+    out: dict[str, object] = {
         "number": ticket.number,
         "status": ticket.status,
         "request_type": ticket.request_type,
@@ -124,6 +227,8 @@ def ticket_out(ticket: Ticket) -> dict[str, object]:
         "organization": ticket.organization,
         "created_at": iso(ticket.created_at),
         "updated_at": iso(ticket.updated_at),
-        "attachments": [attachment_out(a) for a in ticket.attachments],
-        "comments": [],
+        "attachments": [attachment_out(a, link) for a in ticket.attachments],
     }
+    if comments:
+        out["comments"] = [comment_out(c, link) for c in ticket.comments]
+    return out

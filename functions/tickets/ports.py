@@ -60,8 +60,9 @@ class TicketStore(Protocol):
 
     # Sign-in and sessions: only hashes of tokens are ever stored.
 
-    def save_sign_in(self, token_hash: str, email: str, expires_at: datetime, message: Message) -> None:
-        """Keep a sign-in token and queue the e-mail that carries it, together."""
+    def save_sign_in(self, token_hash: str, email: str, expires_at: datetime, message: Message | None = None) -> None:
+        """Keep a sign-in token and queue the e-mail that carries it, together (a ticket's
+        confirmation carries one too, queued with the ticket: then `message` is None)."""
 
     def use_sign_in(self, token_hash: str, now: datetime) -> str | None:
         """The token's e-mail if it is known, unused and unexpired, marking it used; else None.

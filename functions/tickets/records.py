@@ -26,6 +26,14 @@ class Requester:
 
 
 @dataclass(frozen=True)
+class Person:
+    """Someone signed in: a customer, and the organization they belong to now."""
+
+    email: str
+    organization: str | None
+
+
+@dataclass(frozen=True)
 class Author:
     email: str
     name: str

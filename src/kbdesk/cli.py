@@ -1,22 +1,17 @@
-"""The `kbdesk` command: build, lint, new, serve and outbox."""
+"""The `kbdesk` command: build, lint, new and serve for writers; outbox, orgs and agent for support."""
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
-from tickets.backends import backend_for
-from tickets.desk import utc_now
-from tickets.outbox import flush as flush_outbox
-from tickets.settings import SettingsError, from_environment
-
 from .authoring import AuthoringError, new_article
 from .build import BuildError, build_site
+from .desk_cli import agent, orgs, outbox
 from .lint import lint as lint_kb
 from .server import serve as run_server
 
@@ -86,26 +81,6 @@ def new(kb_dir: Path, product: str, title: str) -> None:
     click.echo(str(path))
 
 
-@main.group()
-def outbox() -> None:
-    """The e-mails waiting to be sent (stored with each ticket, sent after)."""
-
-
-@outbox.command()
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="var", show_default=True, envvar="KBDESK_DATA_DIR", help="The local data dir (for the embedded backend).")
-def flush(data_dir: Path) -> None:
-    """Send every pending e-mail now; exit 1 if some could not be sent (they stay pending)."""
-    os.environ["KBDESK_DATA_DIR"] = str(data_dir)  # click has already weighed the flag against the variable
-    try:
-        backend = backend_for(from_environment())
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from error
-    total = flush_outbox(backend.desk.store, backend.desk.mailer, utc_now())
-    click.echo(f"{total.sent} e-mail(s) sent, {total.failed} failed.")
-    if total.failed:
-        sys.exit(1)
-
-
 @main.command()
 @CONFIG
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -119,3 +94,8 @@ def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: boo
         run_server(config_file, data_dir, host, port, watch_changes=not no_watch)
     except BuildError as error:
         raise click.ClickException(str(error)) from error
+
+
+main.add_command(outbox)
+main.add_command(orgs)
+main.add_command(agent)

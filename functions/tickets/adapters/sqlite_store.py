@@ -11,11 +11,15 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from ..ports import FIRST_NUMBER, STALE_CLAIM, StorageError, UploadTaken
-from ..records import Attachment, Message, Requester, Ticket, TicketDraft, Upload
+from ..ports import FIRST_NUMBER, STALE_CLAIM, DomainTaken, StorageError, UploadTaken
+from ..records import (
+    Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
+)
+from ..text import fold
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -44,8 +48,36 @@ CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY, status TEXT NOT NULL, expiry INTEGER, in_progress_expiry INTEGER,
     response_data TEXT, payload_hash TEXT
 );
+CREATE TABLE IF NOT EXISTS comments (
+    id TEXT PRIMARY KEY, ticket TEXT NOT NULL REFERENCES tickets(number), author_email TEXT NOT NULL,
+    author_name TEXT NOT NULL, author_role TEXT NOT NULL, body TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_by_ticket ON comments(ticket, created_at);
+CREATE TABLE IF NOT EXISTS sign_ins (token_hash TEXT PRIMARY KEY, email TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT);
+CREATE TABLE IF NOT EXISTS sessions (session_hash TEXT PRIMARY KEY, email TEXT NOT NULL, expires_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS organizations (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS organization_domains (domain TEXT PRIMARY KEY, organization TEXT NOT NULL REFERENCES organizations(id));
+CREATE TABLE IF NOT EXISTS organization_members (email TEXT PRIMARY KEY, organization TEXT NOT NULL REFERENCES organizations(id));
 """
 
+# Columns added after the first release: a data dir made by an older kbdesk gains them on open.
+LATER_COLUMNS = {
+    "tickets": {"subject_folded": "TEXT NOT NULL DEFAULT ''"},
+    "attachments": {"comment": "TEXT"},  # set for a comment's attachments, NULL for the ticket's own
+}
+
+# Lookups, newest first, for each way customers and support narrow them (see find_tickets).
+INDEXES = """
+CREATE INDEX IF NOT EXISTS tickets_by_requester ON tickets(requester_email, seq);
+CREATE INDEX IF NOT EXISTS tickets_by_requester_status ON tickets(requester_email, status, seq);
+CREATE INDEX IF NOT EXISTS tickets_by_organization ON tickets(organization, seq);
+CREATE INDEX IF NOT EXISTS tickets_by_organization_status ON tickets(organization, status, seq);
+CREATE INDEX IF NOT EXISTS tickets_by_organization_type ON tickets(organization, request_type, seq);
+CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets(status, seq);
+"""
+
+
+SWEEP_AFTER = timedelta(days=1)  # expired sign-in tokens and sessions are kept this long, then dropped
 
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -70,7 +102,15 @@ class SQLiteStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.local = threading.local()
-        self.connection().executescript(SCHEMA)  # executescript manages its own transaction
+        with _writers(path):
+            db = self.connection()
+            db.executescript(SCHEMA)  # executescript manages its own transaction
+            for table, columns in LATER_COLUMNS.items():
+                present = {row["name"] for row in db.execute(f"PRAGMA table_info({table})")}
+                for name, definition in columns.items():
+                    if name not in present:
+                        db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
+            db.executescript(INDEXES)
 
     def connection(self) -> sqlite3.Connection:
         db = getattr(self.local, "db", None)
@@ -108,24 +148,14 @@ class SQLiteStore:
             seq = db.execute("UPDATE counters SET value = value + 1 WHERE name = 'ticket' RETURNING value").fetchone()[0]
             ticket = draft.numbered(f"{prefix}-{seq}")
             db.execute(
-                "INSERT INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (ticket.number, seq, ticket.status, ticket.request_type, ticket.product, ticket.subject,
+                "INSERT INTO tickets (number, seq, status, request_type, product, subject, subject_folded, description, "
+                "requester_email, requester_name, organization, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (ticket.number, seq, ticket.status, ticket.request_type, ticket.product, ticket.subject, fold(ticket.subject),
                  ticket.description, ticket.requester.email, ticket.requester.name, ticket.organization,
                  _time(ticket.created_at), _time(ticket.updated_at)),
             )
-            for position, attachment in enumerate(ticket.attachments):
-                claimed = db.execute("UPDATE uploads SET ticket = ? WHERE id = ? AND ticket IS NULL", (ticket.number, attachment.id))
-                if claimed.rowcount != 1:
-                    raise UploadTaken(attachment.id)
-                db.execute(
-                    "INSERT INTO attachments VALUES (?,?,?,?,?,?,?)",
-                    (attachment.id, ticket.number, position, attachment.filename, attachment.content_type, attachment.size, attachment.key),
-                )
-            for message in compose(ticket):
-                db.execute(
-                    "INSERT INTO messages (id, ticket, kind, recipient, raw, created_at) VALUES (?,?,?,?,?,?)",
-                    (message.id, message.ticket, message.kind, message.recipient, message.raw, _time(message.created_at)),
-                )
+            _attach(db, ticket.number, None, ticket.attachments)
+            _queue(db, compose(ticket))
         return ticket
 
     def get_ticket(self, number: str) -> Ticket | None:
@@ -133,17 +163,64 @@ class SQLiteStore:
         row = db.execute("SELECT * FROM tickets WHERE number = ?", (number,)).fetchone()
         if row is None:
             return None
-        attachments = tuple(
-            Attachment(id=a["id"], filename=a["filename"], content_type=a["content_type"], size=a["size"], key=a["key"])
-            for a in db.execute("SELECT * FROM attachments WHERE ticket = ? ORDER BY position", (number,))
+        attachments: dict[str | None, list[Attachment]] = {}
+        for a in db.execute("SELECT * FROM attachments WHERE ticket = ? ORDER BY position", (number,)):
+            attachments.setdefault(a["comment"], []).append(_attachment(a))
+        comments = tuple(
+            Comment(
+                id=c["id"], author=Author(email=c["author_email"], name=c["author_name"], role=c["author_role"]),
+                body=c["body"], created_at=_parse(c["created_at"]), attachments=tuple(attachments.get(c["id"], ())),
+            )
+            for c in db.execute("SELECT * FROM comments WHERE ticket = ? ORDER BY created_at, rowid", (number,))
         )
-        return Ticket(
-            number=row["number"], status=row["status"], request_type=row["request_type"], product=row["product"],
-            subject=row["subject"], description=row["description"],
-            requester=Requester(email=row["requester_email"], name=row["requester_name"]),
-            organization=row["organization"], created_at=_parse(row["created_at"]), updated_at=_parse(row["updated_at"]),
-            attachments=attachments,
-        )
+        return replace(_ticket(row), attachments=tuple(attachments.get(None, ())), comments=comments)
+
+    def update_ticket(self, number: str, change: TicketChange, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket | None:
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM tickets WHERE number = ?", (number,)).fetchone() is None:
+                return None
+            if change.status is not None:
+                db.execute("UPDATE tickets SET status = ? WHERE number = ?", (change.status, number))
+            db.execute("UPDATE tickets SET updated_at = ? WHERE number = ?", (_time(change.at), number))
+            if change.comment is not None:
+                comment = change.comment
+                db.execute(
+                    "INSERT INTO comments (id, ticket, author_email, author_name, author_role, body, created_at) VALUES (?,?,?,?,?,?,?)",
+                    (comment.id, number, comment.author.email, comment.author.name, comment.author.role, comment.body,
+                     _time(comment.created_at)),
+                )
+                _attach(db, number, comment.id, comment.attachments)
+            ticket = self._ticket_in(db, number)
+            _queue(db, compose(ticket))
+        return ticket
+
+    def _ticket_in(self, db: sqlite3.Connection, number: str) -> Ticket:
+        """The ticket as this transaction sees it, without its comments (what e-mails need)."""
+        row = db.execute("SELECT * FROM tickets WHERE number = ?", (number,)).fetchone()
+        own = db.execute("SELECT * FROM attachments WHERE ticket = ? AND comment IS NULL ORDER BY position", (number,))
+        return replace(_ticket(row), attachments=tuple(_attachment(a) for a in own))
+
+    def find_tickets(self, which: TicketFilter, limit: int, before: int | None = None) -> tuple[list[Ticket], bool]:
+        conditions, values = _conditions(which)
+        if before is not None:
+            conditions.append("seq < ?")
+            values.append(before)
+        where = " AND ".join(conditions) or "1"
+        rows = self.connection().execute(
+            f"SELECT * FROM tickets WHERE {where} ORDER BY seq DESC LIMIT ?", (*values, limit + 1)
+        ).fetchall()
+        tickets = [_ticket(row) for row in rows[:limit]]
+        if tickets:
+            # Only the listed tickets' own attachments: one query for the page, not one a ticket.
+            found: dict[str, list[Attachment]] = {}
+            marks = ",".join("?" * len(tickets))
+            for a in self.connection().execute(
+                f"SELECT * FROM attachments WHERE comment IS NULL AND ticket IN ({marks}) ORDER BY position",
+                [t.number for t in tickets],
+            ):
+                found.setdefault(a["ticket"], []).append(_attachment(a))
+            tickets = [replace(t, attachments=tuple(found.get(t.number, ()))) for t in tickets]
+        return tickets, len(rows) > limit
 
     # Uploads
 
@@ -192,6 +269,85 @@ class SQLiteStore:
         with self.transaction() as db:
             db.execute("UPDATE messages SET claimed_at = NULL, error = ? WHERE id = ?", (error, message_id))
 
+    # Sign-in and sessions
+
+    def save_sign_in(self, token_hash: str, email: str, expires_at: datetime, message: Message | None = None) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM sign_ins WHERE expires_at < ?", (_time(expires_at - SWEEP_AFTER),))
+            db.execute("INSERT INTO sign_ins (token_hash, email, expires_at) VALUES (?,?,?)", (token_hash, email, _time(expires_at)))
+            _queue(db, [message] if message else [])
+
+    def use_sign_in(self, token_hash: str, now: datetime) -> str | None:
+        with self.transaction() as db:
+            row = db.execute(
+                "UPDATE sign_ins SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING email",
+                (_time(now), token_hash, _time(now)),
+            ).fetchone()
+        return row["email"] if row else None
+
+    def save_session(self, session_hash: str, email: str, expires_at: datetime) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE expires_at < ?", (_time(expires_at - SWEEP_AFTER),))
+            db.execute("INSERT INTO sessions (session_hash, email, expires_at) VALUES (?,?,?)", (session_hash, email, _time(expires_at)))
+
+    def get_session(self, session_hash: str, now: datetime) -> str | None:
+        row = self.connection().execute(
+            "SELECT email FROM sessions WHERE session_hash = ? AND expires_at > ?", (session_hash, _time(now))
+        ).fetchone()
+        return row["email"] if row else None
+
+    def end_session(self, session_hash: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM sessions WHERE session_hash = ?", (session_hash,))
+
+    # Organizations
+
+    def save_organization(self, organization: Organization) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO organizations (id, name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                (organization.id, organization.name),
+            )
+            for domain in organization.domains:
+                owner = db.execute("SELECT organization FROM organization_domains WHERE domain = ?", (domain,)).fetchone()
+                if owner is not None and owner["organization"] != organization.id:
+                    raise DomainTaken(domain)  # the transaction rolls back: nothing of this call is kept
+                db.execute("INSERT OR IGNORE INTO organization_domains (domain, organization) VALUES (?, ?)", (domain, organization.id))
+
+    def add_member(self, organization_id: str, email: str) -> bool:
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM organizations WHERE id = ?", (organization_id,)).fetchone() is None:
+                return False
+            db.execute(
+                "INSERT INTO organization_members (email, organization) VALUES (?, ?) "
+                "ON CONFLICT (email) DO UPDATE SET organization = excluded.organization",
+                (email, organization_id),
+            )
+        return True
+
+    def list_organizations(self) -> list[Organization]:
+        db = self.connection()
+        domains: dict[str, list[str]] = {}
+        for row in db.execute("SELECT * FROM organization_domains ORDER BY domain"):
+            domains.setdefault(row["organization"], []).append(row["domain"])
+        members: dict[str, list[str]] = {}
+        for row in db.execute("SELECT * FROM organization_members ORDER BY email"):
+            members.setdefault(row["organization"], []).append(row["email"])
+        return [
+            Organization(id=row["id"], name=row["name"], domains=tuple(domains.get(row["id"], ())),
+                         members=tuple(members.get(row["id"], ())))
+            for row in db.execute("SELECT * FROM organizations ORDER BY id")
+        ]
+
+    def organization_for(self, email: str) -> str | None:
+        db = self.connection()
+        row = db.execute("SELECT organization FROM organization_members WHERE email = ?", (email,)).fetchone()
+        if row is None:
+            row = db.execute(
+                "SELECT organization FROM organization_domains WHERE domain = ?", (email.rpartition("@")[2],)
+            ).fetchone()
+        return row["organization"] if row else None
+
     # Rate limits
 
     def count_hit(self, key: str, window_seconds: int, now: datetime) -> int:
@@ -204,3 +360,54 @@ class SQLiteStore:
                 (key, window),
             ).fetchone()
             return int(row[0])
+
+
+def _ticket(row: sqlite3.Row) -> Ticket:
+    return Ticket(
+        number=row["number"], status=row["status"], request_type=row["request_type"], product=row["product"],
+        subject=row["subject"], description=row["description"],
+        requester=Requester(email=row["requester_email"], name=row["requester_name"]),
+        organization=row["organization"], created_at=_parse(row["created_at"]), updated_at=_parse(row["updated_at"]),
+    )
+
+
+def _attachment(row: sqlite3.Row) -> Attachment:
+    return Attachment(id=row["id"], filename=row["filename"], content_type=row["content_type"], size=row["size"], key=row["key"])
+
+
+def _attach(db: sqlite3.Connection, number: str, comment: str | None, attachments: Sequence[Attachment]) -> None:
+    """Keep the attachments of a ticket (comment None) or of one of its comments; each upload is used once."""
+    start = db.execute("SELECT COUNT(*) FROM attachments WHERE ticket = ?", (number,)).fetchone()[0]
+    for position, attachment in enumerate(attachments, start):
+        used = db.execute("UPDATE uploads SET ticket = ? WHERE id = ? AND ticket IS NULL", (number, attachment.id))
+        if used.rowcount != 1:
+            raise UploadTaken(attachment.id)
+        db.execute(
+            "INSERT INTO attachments (id, ticket, position, filename, content_type, size, key, comment) VALUES (?,?,?,?,?,?,?,?)",
+            (attachment.id, number, position, attachment.filename, attachment.content_type, attachment.size, attachment.key, comment),
+        )
+
+
+def _queue(db: sqlite3.Connection, messages: Sequence[Message]) -> None:
+    for message in messages:
+        db.execute(
+            "INSERT INTO messages (id, ticket, kind, recipient, raw, created_at) VALUES (?,?,?,?,?,?)",
+            (message.id, message.ticket, message.kind, message.recipient, message.raw, _time(message.created_at)),
+        )
+
+
+def _conditions(which: TicketFilter) -> tuple[list[str], list[object]]:
+    """The filter as SQL conditions; the indexes above serve the common ones."""
+    conditions: list[str] = []
+    values: list[object] = []
+    for column, value in (
+        ("requester_email", which.requester), ("organization", which.organization), ("status", which.status),
+        ("request_type", which.request_type), ("product", which.product), ("number", which.number),
+    ):
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            values.append(value)
+    for word in which.words:
+        conditions.append("instr(subject_folded, ?) > 0")
+        values.append(word)
+    return conditions, values

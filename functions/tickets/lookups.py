@@ -1,0 +1,121 @@
+"""Ticket lookups: what a customer (or support) asked for, as a store filter and a cursor.
+
+The cursor is the last listed ticket's sequence, signed with the deployment's
+secret together with who asked and with which filters: it cannot be forged,
+edited, or replayed by someone else or against other filters.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+from dataclasses import asdict, dataclass
+
+from . import catalog
+from .errors import BadRequest
+from .records import TicketFilter
+from .text import words
+
+NUMBER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,12})\s*$")
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+QUERY_NAMES = ("scope", "status", "request_type", "product", "created_by", "q", "limit", "cursor", "organization")
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """A lookup as the API receives it, checked."""
+
+    scope: str = "mine"
+    status: str | None = None
+    request_type: str | None = None
+    product: str | None = None
+    created_by: str | None = None
+    q: str | None = None
+    organization: str | None = None  # support only
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+def parse_query(params: dict[str, str], products: dict[str, str]) -> TicketQuery:
+    """The query string's values, or BadRequest naming each wrong parameter."""
+    problems: dict[str, str] = {}
+    given = {name: value.strip() for name, value in params.items() if name in QUERY_NAMES and value.strip()}
+    if given.get("scope", "mine") not in ("mine", "organization"):
+        problems["scope"] = "use mine ou organization"
+    if given.get("status", "open") not in catalog.STATUS_IDS:
+        problems["status"] = "situação desconhecida"
+    if given.get("request_type", "incident") not in catalog.REQUEST_TYPE_IDS:
+        problems["request_type"] = "tipo desconhecido"
+    if "product" in given and given["product"] not in products:
+        problems["product"] = "produto desconhecido"
+    if len(given.get("q", "")) > 200:
+        problems["q"] = "longo demais"
+    if len(given.get("created_by", "")) > 320:
+        problems["created_by"] = "longo demais"
+    limit = given.get("limit", str(DEFAULT_LIMIT))
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        problems["limit"] = f"de 1 a {MAX_LIMIT}"
+    if problems:
+        raise BadRequest("Revise os parâmetros da consulta.", problems)
+    return TicketQuery(
+        scope=given.get("scope", "mine"), status=given.get("status"), request_type=given.get("request_type"),
+        product=given.get("product"), created_by=given.get("created_by", "").lower() or None, q=given.get("q"),
+        organization=given.get("organization"), limit=int(limit), cursor=given.get("cursor"),
+    )
+
+
+def ticket_filter(query: TicketQuery, requester: str | None, organization: str | None) -> TicketFilter | None:
+    """The store's filter: who may be seen (from the caller) narrowed by what was asked; None when nothing can match."""
+    if query.created_by is not None:
+        if requester is not None and query.created_by != requester:
+            return None  # scope mine narrowed to someone else
+        requester = query.created_by
+    number, subject_words = None, ()
+    if query.q:
+        match = NUMBER.match(query.q)
+        if match:
+            number = f"{match.group(1).upper()}-{int(match.group(2))}"
+        else:
+            subject_words = words(query.q)
+    return TicketFilter(
+        requester=requester, organization=organization, status=query.status, request_type=query.request_type,
+        product=query.product, number=number, words=subject_words,
+    )
+
+
+def sign_cursor(secret: bytes, caller: str, which: TicketFilter, before: int) -> str:
+    payload = json.dumps({"before": before, "for": _binding(caller, which)}, separators=(",", ":")).encode()
+    mac = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
+    return _b64(payload) + "." + _b64(mac)
+
+
+def read_cursor(secret: bytes, caller: str, which: TicketFilter, cursor: str) -> int:
+    """The sequence to continue before; BadRequest for a cursor this caller and filter did not get."""
+    try:
+        payload_text, mac_text = cursor.split(".")
+        payload = _unb64(payload_text)
+        if not hmac.compare_digest(hmac.new(secret, payload, hashlib.sha256).digest()[:16], _unb64(mac_text)):
+            raise ValueError("signature")
+        data = json.loads(payload)
+        if data["for"] != _binding(caller, which) or not isinstance(data["before"], int):
+            raise ValueError("another lookup")
+        return data["before"]
+    except (ValueError, KeyError, TypeError):
+        raise BadRequest("O cursor é inválido; recomece a consulta.", {"cursor": "inválido"}) from None
+
+
+def _binding(caller: str, which: TicketFilter) -> str:
+    described = json.dumps([caller, asdict(which)], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(described.encode()).hexdigest()[:32]
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
