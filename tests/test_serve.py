@@ -94,6 +94,13 @@ def test_serves_the_site_with_caching_headers_and_gzip(server: str) -> None:
     assert status == 404 and "404" in body.decode()
 
 
+def test_the_sign_in_page_never_sends_its_token_as_a_referrer(server: str) -> None:
+    status, headers, _ = get(server + "entrar/?token=abc")
+    assert status == 200 and headers["Referrer-Policy"] == "no-referrer"
+    status, headers, _ = get(server)
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin" and headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_an_edit_shows_on_reload_without_restarting(server: str, project: Path) -> None:
     page = server + "omni-crm/boletos/"
     write(project / "kb/omni-crm/boletos.md", article("Segunda via de boleto, revisada", "Resumo novo.", "article"))

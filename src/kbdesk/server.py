@@ -53,6 +53,15 @@ def compress_site(site_dir: Path) -> None:
             compressor.compress(str(path))
 
 
+# The sign-in page's address holds a one-time token: no request it makes may carry it elsewhere.
+SIGN_IN_PAGE = "/entrar/"
+
+
+def security_headers(headers: Any, path: str, url: str) -> None:
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer" if url.startswith(SIGN_IN_PAGE) else "strict-origin-when-cross-origin"
+
+
 def static_app(site_dir: Path) -> WhiteNoise:
     return WhiteNoise(
         _not_found(site_dir),
@@ -61,6 +70,7 @@ def static_app(site_dir: Path) -> WhiteNoise:
         max_age=0,  # HTML and listings revalidate: an edit shows on the next reload
         allow_all_origins=False,
         immutable_file_test=lambda path, url: bool(IMMUTABLE.search(url)),
+        add_headers_function=security_headers,
     )
 
 
