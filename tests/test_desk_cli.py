@@ -1,0 +1,107 @@
+"""`kbdesk orgs` and `kbdesk agent` as the support team uses them, on a local data dir."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+from collections.abc import Callable
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kbdesk.cli import main
+from tickets.backends import local_backend
+from tickets.models import TicketIn
+from tickets.settings import from_environment
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "var"
+    folder.mkdir()
+    (folder / "products.json").write_text(json.dumps([{"id": "omni-crm", "name": "Omni CRM"}]))
+    return folder
+
+
+@pytest.fixture
+def kbdesk(data_dir: Path) -> Callable[..., Result]:
+    def run(*args: str) -> Result:
+        return CliRunner().invoke(main, list(args), env={"KBDESK_DATA_DIR": str(data_dir), "KBDESK_RATE_LIMITS": "off"})
+
+    return run
+
+
+def open_ticket(data_dir: Path, requester: str, subject: str = "Lentidão ao salvar contato") -> str:
+    desk = local_backend(from_environment({"KBDESK_DATA_DIR": str(data_dir), "KBDESK_RATE_LIMITS": "off"})).desk
+    request = TicketIn(request_type="incident", product="omni-crm", subject=subject,
+                       description="Desde ontem o cadastro demora mais de 30 segundos.", email=requester, name="Ana")
+    return desk.open_ticket(request, session_email=None, client_ip="203.0.113.1").number
+
+
+def mails(data_dir: Path, kind: str) -> list[EmailMessage]:
+    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            for path in sorted((data_dir / "outbox").glob(f"*-{kind}-*.eml"))]
+
+
+def test_organizations_are_added_listed_and_given_members(kbdesk: Callable[..., Result], data_dir: Path) -> None:
+    added = kbdesk("orgs", "add", "cliente", "--name", "Cliente S.A.", "--domain", "cliente.com.br")
+    assert added.exit_code == 0, added.output
+    assert kbdesk("orgs", "add-member", "cliente", "Joao@Parceiro.com").exit_code == 0
+    listed = kbdesk("orgs", "list")
+    assert "cliente\tCliente S.A." in listed.output
+    assert "domains: cliente.com.br" in listed.output and "members: joao@parceiro.com" in listed.output
+    # A ticket opened afterwards belongs to the organization, by domain or by membership.
+    number = open_ticket(data_dir, "ana@cliente.com.br")
+    shown = kbdesk("agent", "show", number)
+    assert "organization: cliente" in shown.output
+
+
+@pytest.mark.parametrize("domain", ["gmail.com", "hotmail.com", "uol.com.br", "bol.com.br", "outlook.com", "yahoo.com"])
+def test_a_public_mail_domain_never_makes_an_organization(kbdesk: Callable[..., Result], domain: str) -> None:
+    result = kbdesk("orgs", "add", "todos", "--name", "Todos", "--domain", domain)
+    assert result.exit_code == 1 and "public mail domain" in result.output
+    assert "No organizations yet" in kbdesk("orgs", "list").output
+
+
+def test_a_domain_belongs_to_one_organization_and_members_need_an_organization(kbdesk: Callable[..., Result]) -> None:
+    assert kbdesk("orgs", "add", "cliente", "--name", "Cliente", "--domain", "cliente.com.br").exit_code == 0
+    taken = kbdesk("orgs", "add", "outra", "--name", "Outra", "--domain", "cliente.com.br")
+    assert taken.exit_code == 1 and "already belongs" in taken.output
+    assert "outra" not in kbdesk("orgs", "list").output  # refused whole, not half-created
+    missing = kbdesk("orgs", "add-member", "nao-existe", "ana@x.com.br")
+    assert missing.exit_code == 1 and "no organization 'nao-existe'" in missing.output
+
+
+def test_support_lists_shows_answers_and_closes_a_ticket(kbdesk: Callable[..., Result], data_dir: Path) -> None:
+    number = open_ticket(data_dir, "ana@cliente.com.br")
+    other = open_ticket(data_dir, "bruno@outra.com.br", subject="Erro ao emitir nota fiscal")
+    listed = kbdesk("agent", "list")
+    assert listed.output.index(other) < listed.output.index(number)  # newest first
+    assert number not in kbdesk("agent", "list", "--q", "nota fiscal").output
+
+    answered = kbdesk("agent", "reply", number, "--message", "Já corrigimos; pode testar de novo?", "--status", "waiting_customer")
+    assert answered.exit_code == 0, answered.output
+    shown = kbdesk("agent", "show", number)
+    assert "status: waiting_customer" in shown.output and "Já corrigimos; pode testar de novo?" in shown.output
+    reply = mails(data_dir, "reply")[-1]
+    assert reply["To"] == "ana@cliente.com.br" and reply["Subject"].startswith(f"[{number}]")
+    text = reply.get_body(("plain",)).get_content()
+    assert "Já corrigimos; pode testar de novo?" in text and f"/chamados/chamado/?numero={number}" in text
+
+    assert kbdesk("agent", "status", number, "resolved").exit_code == 0
+    assert mails(data_dir, "status_change")[-1]["Subject"] == f"[{number}] Resolvido: Lentidão ao salvar contato"
+    assert "status: resolved" in kbdesk("agent", "show", number).output
+    assert kbdesk("agent", "status", number, "resolved").exit_code == 0
+    assert len(mails(data_dir, "status_change")) == 1  # the same status again sends nothing
+    assert number in kbdesk("agent", "list", "--status", "resolved").output
+    assert number not in kbdesk("agent", "list", "--status", "open").output
+
+
+def test_support_commands_refuse_what_does_not_exist(kbdesk: Callable[..., Result]) -> None:
+    for args in (("agent", "show", "PC-9999"), ("agent", "reply", "PC-9999", "--message", "Olá"), ("agent", "status", "PC-9999", "closed")):
+        result = kbdesk(*args)
+        assert result.exit_code == 1 and "Chamado não encontrado" in result.output
+    assert kbdesk("agent", "status", "PC-1001", "done").exit_code == 2  # not a status: click names the choices
