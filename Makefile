@@ -34,10 +34,12 @@ test: install
 bench: install
 	$(BIN)/python bench/site_build.py --articles $(ARTICLES)
 
-## bench-tickets: the local server under load, and the Lambda's cold start against its baseline
+## bench-tickets: the local server under load, the Lambda's cold start against its baseline, and lookups
 bench-tickets: install
 	$(BIN)/python bench/tickets_load.py --clients 8 --seconds 20
 	$(BIN)/python bench/cold_start.py --runs 7
+	$(BIN)/python bench/ticket_lookups.py --tickets 100000 --organizations 200
+	$(BIN)/python bench/ticket_reads_dynamodb.py
 
 clean:
 	rm -rf site var bench/out .pytest_cache
