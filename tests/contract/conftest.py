@@ -30,6 +30,9 @@ def make_host(tmp_path: Path) -> Iterator[Callable[..., Any]]:
     yield make
     for host in started:
         host.stop()
+    # The design's rule on AWS: every read is GetItem or Query, whatever the test did.
+    scans = [host.name for host in started if "Scan" in getattr(host, "operations", ())]
+    assert not scans, "the Lambda read DynamoDB with Scan"
 
 
 @pytest.fixture(params=HOSTS)

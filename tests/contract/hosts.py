@@ -6,7 +6,8 @@
   DynamoDB, S3 and SES under moto.
 
 A test asks the host for what a user would see: HTTP answers, and the e-mails
-that were sent.
+that were sent. A `Browser` is one person's browser on a host: it keeps the
+cookies the API sets and sends them back, as a browser on the site's origin does.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ import os
 import threading
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from kbdesk.gateway import LocalContext
 from tickets.app import create_app
@@ -38,6 +40,7 @@ class Reply:
     status: int
     headers: dict[str, str]
     text: str
+    cookies: list[str] = field(default_factory=list)  # every Set-Cookie, as sent
 
     @property
     def json(self) -> Any:
@@ -45,7 +48,104 @@ class Reply:
 
     @property
     def error(self) -> dict[str, Any]:
-        return self.json["error"]
+        """The contract's error body; a failed assertion that shows the answer when there is none."""
+        try:
+            body = json.loads(self.text)
+        except ValueError:
+            body = None
+        assert isinstance(body, dict) and "error" in body, f"no error body: {self.status} {self.text[:500]!r}"
+        return body["error"]
+
+    def set_cookie(self, name: str) -> SetCookie | None:
+        """The last Set-Cookie for `name` in this answer."""
+        found = [c for c in map(SetCookie.parse, self.cookies) if c.name == name]
+        return found[-1] if found else None
+
+
+@dataclass(frozen=True)
+class SetCookie:
+    """One Set-Cookie header: the pair and its attributes (names lower-cased; flags map to "")."""
+
+    name: str
+    value: str
+    attributes: dict[str, str]
+
+    @classmethod
+    def parse(cls, header: str) -> SetCookie:
+        pair, *rest = header.split(";")
+        name, _, value = pair.partition("=")
+        attributes = {}
+        for part in rest:
+            key, _, attribute = part.strip().partition("=")
+            if key:
+                attributes[key.lower()] = attribute.strip()
+        return cls(name.strip(), value.strip(), attributes)
+
+    @property
+    def path(self) -> str:
+        return self.attributes.get("path") or "/"
+
+    def removes(self) -> bool:
+        """Whether a browser drops the cookie on receiving this header."""
+        max_age = self.attributes.get("max-age", "")
+        if max_age.lstrip("-").isdigit():  # a browser ignores a Max-Age it cannot read
+            return int(max_age) <= 0
+        expires = self.attributes.get("expires")
+        if expires:
+            try:
+                return parsedate_to_datetime(expires) <= datetime.now(timezone.utc)
+            except (TypeError, ValueError):
+                return False
+        return False
+
+
+@dataclass
+class Browser:
+    """One person's browser on a host: a cookie jar, and the header the site's scripts send.
+
+    The site's pages send `X-Requested-With: kbdesk` with every request that
+    changes something; `csrf=False` plays a page of another site that cannot.
+    """
+
+    host: Any
+    jar: dict[str, SetCookie] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+                raw: bytes | None = None, csrf: bool = True) -> Reply:
+        headers = dict(headers or {})
+        if csrf and method not in ("GET", "HEAD"):
+            headers.setdefault("X-Requested-With", "kbdesk")
+        reply = self.host.request(method, path, body, headers, raw, cookies=self.cookies_for(path))
+        self.keep(reply.cookies)
+        return reply
+
+    def cookies_for(self, path: str) -> dict[str, str]:
+        bare = path.split("?", 1)[0]
+        return {c.name: c.value for c in self.jar.values()
+                if bare == c.path or bare.startswith(c.path.rstrip("/") + "/")}
+
+    def keep(self, headers: list[str]) -> None:
+        for cookie in map(SetCookie.parse, headers):
+            if cookie.removes():
+                self.jar.pop(cookie.name, None)
+            else:
+                self.jar[cookie.name] = cookie
+
+    def cookie(self, name: str) -> str | None:
+        kept = self.jar.get(name)
+        return kept.value if kept else None
+
+
+@dataclass(frozen=True)
+class Download:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def browser(host: Any) -> Browser:
+    """A new browser (an empty cookie jar) on the host: one per person in a test."""
+    return Browser(host)
 
 
 def settings_for(data_dir: Path, products_file: Path, **overrides: Any) -> Settings:
@@ -84,15 +184,23 @@ class LocalHost:
 
     def stop(self) -> None:
         self.server.close()
+        # The worker threads hold the store's per-thread connections: ending them closes those files.
+        self.server.task_dispatcher.shutdown()
 
     def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                raw: bytes | None = None) -> Reply:
+                raw: bytes | None = None, cookies: dict[str, str] | None = None) -> Reply:
         headers = dict(headers or {})
         data = raw
         if body is not None:
             data = json.dumps(body).encode()
             headers.setdefault("Content-Type", "application/json")
+        if cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
         return _http(self.base + path, method, data, headers)
+
+    def download(self, url: str) -> Download:
+        """Follow an attachment's download_url as the browser would (relative to the site)."""
+        return _download(self.base + url if url.startswith("/") else url)
 
     def upload(self, grant: dict[str, Any], content: bytes, filename: str = "arquivo.bin") -> int:
         """Post the file as a browser would: the grant's fields, then the file."""
@@ -137,7 +245,8 @@ class LocalHost:
 
     def sent_mail(self) -> list[EmailMessage]:
         folder = self.settings.outbox_dir
-        files = sorted(folder.glob("*.eml")) if folder.exists() else []
+        # In the order written: names sort by the second a message was made, not within it.
+        files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name)) if folder.exists() else []
         return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
 
 
@@ -199,8 +308,9 @@ class LambdaHost:
         os.environ.update(self.saved_env)
 
     def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                raw: bytes | None = None) -> Reply:
+                raw: bytes | None = None, cookies: dict[str, str] | None = None) -> Reply:
         headers = {k.lower(): v for k, v in (headers or {}).items()}
+        raw_path, _, query = path.partition("?")
         data = raw
         if body is not None:
             data = json.dumps(body).encode()
@@ -211,18 +321,35 @@ class LambdaHost:
             text, encoded = (data.decode("utf-8"), False) if data is not None else ("", False)
         except UnicodeDecodeError:
             text, encoded = base64.b64encode(data).decode(), True
-        event = {
-            "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "", "headers": headers,
+        event: dict[str, Any] = {
+            "version": "2.0", "routeKey": "$default", "rawPath": raw_path, "rawQueryString": query, "headers": headers,
             "requestContext": {
                 "accountId": "123456789012", "apiId": "contract", "domainName": "help.example.com",
-                "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9", "userAgent": "contract"},
+                "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9",
+                         "userAgent": "contract"},
                 "requestId": str(uuid.uuid4()), "routeKey": "$default", "stage": "$default", "timeEpoch": 0,
             },
             "body": text, "isBase64Encoded": encoded,
         }
+        parameters = _query_parameters(query)
+        if parameters:
+            event["queryStringParameters"] = parameters
+        if cookies:
+            # API Gateway moves the Cookie header into the event's `cookies` list.
+            event["cookies"] = [f"{name}={value}" for name, value in cookies.items()]
         result = self.handler.lambda_handler(event, LocalContext(str(uuid.uuid4())))
-        return Reply(result["statusCode"], {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()},
-                     result.get("body") or "")
+        answer_headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+        set_cookies = list(result.get("cookies") or [])
+        if "set-cookie" in answer_headers:
+            set_cookies.insert(0, answer_headers["set-cookie"])
+        return Reply(result["statusCode"], answer_headers, result.get("body") or "", set_cookies)
+
+    def download(self, url: str) -> Download:
+        """Follow a presigned S3 link (moto answers it)."""
+        import requests
+
+        response = requests.get(url, timeout=30)
+        return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
 
     def upload(self, grant: dict[str, Any], content: bytes, filename: str = "arquivo.bin") -> int:
         """Post the file to S3 as a browser does (moto answers the presigned POST)."""
@@ -274,8 +401,17 @@ def _lambda_environment(settings: Settings) -> dict[str, str]:
         "KBDESK_PRODUCTS_FILE": str(settings.products_file), "KBDESK_SIGNING_SECRET": settings.signing_secret.decode(),
         "KBDESK_SITE_URL": settings.site_url, "KBDESK_SUPPORT_EMAIL": settings.support_email,
         "KBDESK_SENDER": settings.sender, "KBDESK_TICKET_PREFIX": settings.ticket_prefix, "KBDESK_RATE_LIMITS": rate,
+        "KBDESK_AGENT_KEY": settings.agent_key,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
+
+
+def _query_parameters(query: str) -> dict[str, str]:
+    """`queryStringParameters` as API Gateway fills it: decoded, repeated names joined by commas."""
+    parameters: dict[str, str] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        parameters[name] = f"{parameters[name]},{value}" if name in parameters else value
+    return parameters
 
 
 def _period(seconds: int) -> str:
@@ -301,7 +437,20 @@ def _http(url: str, method: str, data: bytes | None, headers: dict[str, str]) ->
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         connection.request(method, path, body=data, headers=headers)
         response = connection.getresponse()
-        return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode("utf-8", "replace"))
+        pairs = response.getheaders()
+        cookies = [v for k, v in pairs if k.lower() == "set-cookie"]
+        return Reply(response.status, {k.lower(): v for k, v in pairs}, response.read().decode("utf-8", "replace"), cookies)
+    finally:
+        connection.close()
+
+
+def _download(url: str) -> Download:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+        response = connection.getresponse()
+        return Download(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
     finally:
         connection.close()
 

@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 import pytest
-from contract_data import EXE, PNG, attach, open_ticket, ticket_body
+from contract_data import EXE, PNG, attach, link_query, open_ticket, sign_in_link
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -180,9 +180,10 @@ def test_the_requester_gets_a_copy_and_support_a_notice(host: Any) -> None:
     assert copy["Reply-To"] == "suporte@example.com"
     text = copy.get_body(("plain",)).get_content()
     for expected in (ticket["number"], "Erros ou Incidentes", "Omni CRM", "Lentidão ao salvar contato",
-                     "1. <b>Salvar</b>", "tela do erro.png", "http://help.example.com/chamados/chamado/?numero=PC-1001",
-                     "O que acontece agora"):
+                     "1. <b>Salvar</b>", "tela do erro.png", "O que acontece agora"):
         assert expected in text, expected
+    # The link to follow the ticket signs its requester in and then opens the ticket's page.
+    assert link_query(sign_in_link(host, copy))["next"] == "/chamados/chamado/?numero=PC-1001"
     html = copy.get_body(("html",)).get_content()
     assert "&lt;b&gt;Salvar&lt;/b&gt;" in html and "<b>Salvar</b>" not in html
 
