@@ -34,7 +34,9 @@ from tickets.adapters.ses_mail import SESMailer
 from tickets.app import create_app
 from tickets.models import TicketIn, UploadIn
 from tickets.ports import StorageError, UploadTaken
-from tickets.records import Attachment, Message, Requester, Ticket, TicketDraft, Upload
+from tickets.records import (
+    Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
+)
 from tickets.settings import Settings, SettingsError
 
 REGION = "us-east-1"
@@ -312,6 +314,179 @@ def test_the_store_never_scans(store: DynamoDBStore, dynamodb: Any) -> None:
     store.get_ticket("PC-1001")
     assert "Scan" not in operations
     assert set(operations) == READS | {"PutItem", "UpdateItem", "TransactWriteItems"}
+
+
+# DynamoDBStore: following tickets
+
+
+def record_reads(client: Any) -> list[tuple[str, int]]:
+    """Every read from now on: (operation, items it read); a Query reads its ScannedCount, a GetItem one."""
+    reads: list[tuple[str, int]] = []
+
+    def count(model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if model.name == "Query":
+            reads.append(("Query", parsed.get("ScannedCount", 0)))
+        elif model.name == "GetItem":
+            reads.append(("GetItem", 1))
+
+    client.meta.events.register("after-call.dynamodb.*", count)
+    return reads
+
+
+STATUS_SHARE = {"open": 5, "in_progress": 10, "waiting_customer": 5, "resolved": 30, "closed": 50}  # of every 100
+TYPE_SHARE = {"incident": 60, "usability": 25, "technical": 12, "improvement": 3}
+
+
+@pytest.fixture
+def busy_desk(store: DynamoDBStore) -> list[Ticket]:
+    """A hundred tickets of two organizations and a few people; few open, few improvements, as desks are."""
+    statuses = [status for status, share in STATUS_SHARE.items() for _ in range(share)]
+    types = [request_type for request_type, share in TYPE_SHARE.items() for _ in range(share)]
+    tickets = []
+    for n in range(100):
+        email, organization = (("ana@cliente.com.br", "cliente"), ("bia@cliente.com.br", "cliente"),
+                               ("caio@outra.com.br", "outra"))[n % 3]
+        ticket = store.create_ticket(replace(draft(email, organization=organization), request_type=types[(n * 7) % 100]),
+                                     "PC", lambda ticket: [])
+        status = statuses[(n * 13) % 100]
+        if status != "open":
+            changed = store.update_ticket(ticket.number, TicketChange(at=NOW, status=status), lambda ticket: [])
+            assert changed is not None
+            ticket = changed
+        tickets.append(ticket)
+    return tickets
+
+
+def test_a_status_or_request_type_page_reads_only_what_it_returns(store: DynamoDBStore, dynamodb: Any,
+                                                                   busy_desk: list[Ticket]) -> None:
+    scopes = (TicketFilter(requester="ana@cliente.com.br"), TicketFilter(organization="cliente"), TicketFilter())
+    narrowings = [TicketFilter(status=s) for s in STATUS_SHARE] + [TicketFilter(request_type=t) for t in TYPE_SHARE]
+    reads = record_reads(dynamodb)
+    for scope in scopes:
+        for narrowing in narrowings:
+            which = replace(scope, status=narrowing.status, request_type=narrowing.request_type)
+            reads.clear()
+            tickets, more = store.find_tickets(which, 20)
+            expected = [t for t in reversed(busy_desk) if _in(t, which)]
+            assert [t.number for t in tickets] == [t.number for t in expected[:20]] and more == (len(expected) > 20)
+            # One Query, reading the page and the one ticket after it that tells whether more match.
+            assert [operation for operation, _ in reads] == ["Query"], which
+            assert sum(items for _, items in reads) == min(len(expected), 21), which
+
+
+def _in(ticket: Ticket, which: TicketFilter) -> bool:
+    return all(wanted is None or wanted == actual for wanted, actual in (
+        (which.requester, ticket.requester.email), (which.organization, ticket.organization),
+        (which.status, ticket.status), (which.request_type, ticket.request_type)))
+
+
+def test_lookups_never_scan(store: DynamoDBStore, dynamodb: Any) -> None:
+    store.save_organization(Organization("cliente", "Cliente", domains=("cliente.com.br",)))
+    opened = store.create_ticket(draft(organization="cliente"), "PC", compose)
+    store.save_sign_in("hash", "ana@cliente.com.br", NOW + timedelta(minutes=15))
+    store.save_session("sessao", "ana@cliente.com.br", NOW + timedelta(hours=12))
+    operations = record_operations(dynamodb)
+
+    for scope in (TicketFilter(requester="ana@cliente.com.br"), TicketFilter(organization="cliente"), TicketFilter()):
+        for narrowing in (TicketFilter(), TicketFilter(status="open"), TicketFilter(request_type="incident"),
+                          TicketFilter(product="omni-crm"), TicketFilter(words=("lentidao",)), TicketFilter(number=opened.number),
+                          TicketFilter(status="open", request_type="incident")):
+            which = replace(narrowing, requester=scope.requester, organization=scope.organization)
+            assert store.find_tickets(which, 20) == ([opened], False)
+            assert store.find_tickets(which, 20, before=opened.sequence) == ([], False)
+    store.get_ticket(opened.number)
+    store.update_ticket(opened.number, TicketChange(at=NOW, comment=Comment("c1", Author("ana@cliente.com.br", "Ana", "customer"),
+                                                                            "Ainda trava.", NOW)), compose)
+    assert store.organization_for("ana@cliente.com.br") == "cliente"
+    assert store.organization_for("ze@gmail.com") is None
+    assert [o.id for o in store.list_organizations()] == ["cliente"]
+    store.add_member("cliente", "ze@gmail.com")
+    assert store.use_sign_in("hash", NOW) == "ana@cliente.com.br"
+    assert store.get_session("sessao", NOW) == "ana@cliente.com.br"
+    store.end_session("sessao")
+
+    assert "Scan" not in operations
+    assert set(operations) <= READS | {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"}
+    assert {"GetItem", "Query"} <= set(operations)
+
+
+def in_threads(count: int, work: Any, meet_before: str) -> tuple[list[Any], list[BaseException]]:
+    """Run `work(n, store)` in `count` threads, each with its own client, as concurrent Lambdas would.
+
+    Each thread's first `meet_before` call waits until every thread has come to
+    its own: all have read before any writes, the race a store must survive.
+    """
+    results: list[Any] = []
+    errors: list[BaseException] = []
+    everyone = threading.Barrier(count, timeout=30)
+
+    def run(n: int) -> None:
+        client = boto3.session.Session().client("dynamodb", region_name=REGION)
+        first = [True]
+
+        def meet(**_: Any) -> None:
+            if first[0]:
+                first[0] = False
+                everyone.wait()
+
+        client.meta.events.register(f"before-call.dynamodb.{meet_before}", meet)
+        own = DynamoDBStore(TABLE, client)
+        try:
+            results.append(work(n, own))
+        except BaseException as error:  # collected: an assertion in a thread would be lost
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@pytest.mark.usefixtures("one_call_at_a_time_in_moto")
+def test_comments_made_at_once_are_all_kept(store: DynamoDBStore) -> None:
+    opened = store.create_ticket(draft(), "PC", compose)
+    same_second = NOW + timedelta(minutes=1)
+
+    def comment_on(n: int, own: DynamoDBStore) -> Ticket | None:
+        said = Comment(f"c{n}", Author(f"pessoa{n}@cliente.com.br", "", "customer"), f"Comentário {n}", same_second)
+        return own.update_ticket(opened.number, TicketChange(at=same_second, comment=said), lambda ticket: [])
+
+    results, errors = in_threads(6, comment_on, meet_before="TransactWriteItems")
+    assert errors == [] and len(results) == 6 and None not in results
+    ticket = store.get_ticket(opened.number)
+    assert ticket is not None and sorted(c.id for c in ticket.comments) == [f"c{n}" for n in range(6)]
+
+
+@pytest.mark.usefixtures("one_call_at_a_time_in_moto")
+def test_of_many_uses_of_one_sign_in_link_one_wins(store: DynamoDBStore) -> None:
+    store.save_sign_in("hash", "ana@cliente.com.br", NOW + timedelta(minutes=15))
+    results, errors = in_threads(10, lambda n, own: own.use_sign_in("hash", NOW), meet_before="UpdateItem")
+    assert errors == [] and len(results) == 10
+    assert results.count("ana@cliente.com.br") == 1 and results.count(None) == 9
+
+
+@pytest.mark.usefixtures("one_call_at_a_time_in_moto")
+def test_a_member_moved_by_many_at_once_ends_in_exactly_one_organization(store: DynamoDBStore) -> None:
+    names = ("alfa", "beta", "gama", "delta")
+    for name in names:
+        store.save_organization(Organization(name, name.title()))
+    results, errors = in_threads(8, lambda n, own: own.add_member(names[n % 4], "ze@gmail.com"),
+                                 meet_before="TransactWriteItems")
+    assert errors == [] and results == [True] * 8
+    listing = [o.id for o in store.list_organizations() if "ze@gmail.com" in o.members]
+    assert listing == [store.organization_for("ze@gmail.com")]
+
+
+def test_sign_ins_and_sessions_expire_through_ttl_too(store: DynamoDBStore, dynamodb: Any) -> None:
+    expires = NOW + timedelta(minutes=15, microseconds=1)
+    store.save_sign_in("hash", "ana@cliente.com.br", expires)
+    store.save_session("sessao", "ana@cliente.com.br", expires)
+    for key in ({"pk": {"S": "SIGNIN#hash"}, "sk": {"S": "SIGNIN"}}, {"pk": {"S": "SESSION#sessao"}, "sk": {"S": "SESSION"}}):
+        item = dynamodb.get_item(TableName=TABLE, Key=key)["Item"]
+        # Never before it expires: DynamoDB may delete an item as soon as its ttl has passed.
+        assert int(item[TTL_ATTRIBUTE]["N"]) == int(NOW.timestamp()) + 15 * 60 + 1
 
 
 # S3Files

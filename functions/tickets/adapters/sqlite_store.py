@@ -70,10 +70,12 @@ LATER_COLUMNS = {
 INDEXES = """
 CREATE INDEX IF NOT EXISTS tickets_by_requester ON tickets(requester_email, seq);
 CREATE INDEX IF NOT EXISTS tickets_by_requester_status ON tickets(requester_email, status, seq);
+CREATE INDEX IF NOT EXISTS tickets_by_requester_type ON tickets(requester_email, request_type, seq);
 CREATE INDEX IF NOT EXISTS tickets_by_organization ON tickets(organization, seq);
 CREATE INDEX IF NOT EXISTS tickets_by_organization_status ON tickets(organization, status, seq);
 CREATE INDEX IF NOT EXISTS tickets_by_organization_type ON tickets(organization, request_type, seq);
 CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets(status, seq);
+CREATE INDEX IF NOT EXISTS tickets_by_type ON tickets(request_type, seq);
 """
 
 
