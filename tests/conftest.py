@@ -5,12 +5,16 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kb_helpers import article, write
 
 ROOT = Path(__file__).resolve().parent.parent
+SIGNING_SECRET = b"browser-tests"
 
 
 @pytest.fixture
@@ -36,29 +40,84 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_site(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("site") / "site")
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The built site and the ticket API on one origin, served the way `kbdesk serve` does."""
+@dataclass(frozen=True)
+class LocalPortal:
+    """A running portal (site and API on one origin) and the data dir it keeps tickets and e-mails in."""
+
+    url: str
+    data_dir: Path
+
+    def outbox(self) -> list[Path]:
+        return sorted((self.data_dir / "outbox").glob("*.eml"))
+
+    def command_env(self) -> dict[str, str]:
+        """The environment under which `kbdesk` commands work on this portal's data, as its server does."""
+        return {"KBDESK_DATA_DIR": str(self.data_dir), "KBDESK_SITE_URL": self.url.rstrip("/"), "KBDESK_RATE_LIMITS": "off"}
+
+
+@contextmanager
+def running_portal(built_site: Path, data_dir: Path, rate_limits: str = "off") -> Iterator[LocalPortal]:
+    """The built site and the ticket API on one origin, served the way `kbdesk serve` does.
+
+    The API learns the server's address once it listens, so the links it e-mails
+    (sign-in, tickets) lead back to this server.
+    """
     from waitress import create_server
 
     from kbdesk.portal import Portal
-    from kbdesk.server import compress_site, static_app
+    from kbdesk.server import static_app
     from tickets.adapters.local_files import LocalFiles
     from tickets.app import create_app
     from tickets.backends import local_backend
-    from tickets.settings import Settings
+    from tickets.settings import Settings, parse_rate_limits
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # What `kbdesk` commands read from a data dir: the same secret and products as this server's.
+    (data_dir / "signing-secret").write_text(SIGNING_SECRET.decode())
+    shutil.copy(built_site / "_kb/products.json", data_dir / "products.json")
+    files = LocalFiles(data_dir / "attachments", SIGNING_SECRET)
+    portal = Portal(static_app(built_site), _not_listening_yet, files)
+    server = create_server(portal, host="127.0.0.1", port=0, threads=4)
+    url = f"http://127.0.0.1:{server.effective_port}/"
+    settings = Settings(data_dir=data_dir, products_file=data_dir / "products.json", signing_secret=SIGNING_SECRET,
+                        rate_limits=parse_rate_limits(rate_limits), site_url=url.rstrip("/"))
+    backend = local_backend(settings)
+    portal.function = create_app(backend.desk, backend.idempotency).resolve
+    threading.Thread(target=_run_until_closed, args=(server,), daemon=True).start()
+    try:
+        yield LocalPortal(url, data_dir)
+    finally:
+        server.close()
+
+
+def _not_listening_yet(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    raise RuntimeError("the API is wired in before the server starts listening")
+
+
+@pytest.fixture(scope="session")
+def served_site(built_site: Path) -> Path:
+    from kbdesk.server import compress_site
 
     compress_site(built_site)
-    data_dir = tmp_path_factory.mktemp("data")
-    settings = Settings(data_dir=data_dir, products_file=built_site / "_kb/products.json", signing_secret=b"browser-tests",
-                        rate_limits=None)
-    backend = local_backend(settings)
-    portal = Portal(static_app(built_site), create_app(backend.desk, backend.idempotency).resolve,
-                    LocalFiles(settings.attachments_dir, settings.signing_secret))
-    server = create_server(portal, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=_run_until_closed, args=(server,), daemon=True).start()
-    yield f"http://127.0.0.1:{server.effective_port}/"
-    server.close()
+    return built_site
+
+
+@pytest.fixture(scope="session")
+def local_portal(served_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPortal]:
+    """One portal for the whole session, without rate limits."""
+    with running_portal(served_site, tmp_path_factory.mktemp("data")) as portal:
+        yield portal
+
+
+@pytest.fixture(scope="session")
+def site_url(local_portal: LocalPortal) -> str:
+    return local_portal.url
+
+
+@pytest.fixture(scope="session")
+def start_portal(served_site: Path) -> Any:
+    """For tests that need a portal of their own: `with start_portal(tmp_path / "data", "login=1/h") as portal:`."""
+    return lambda data_dir, rate_limits="off": running_portal(served_site, data_dir, rate_limits)
 
 
 def _run_until_closed(server: object) -> None:

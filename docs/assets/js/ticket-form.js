@@ -5,17 +5,18 @@
 // attachments are checked here first, because a refused file should never be
 // uploaded. Every text that comes from the customer or the API is set as text.
 
+import { attachmentField } from "./attachments.js";
+import {
+  API, CSRF_HEADERS, capitalize, forgetSignIn, format, formatSize, getJson, isSignedIn, newKey, node, pageConfig, postJson,
+} from "./common.js";
 import { loadSearch } from "./search-engine.js";
 
-const config = JSON.parse(document.getElementById("tf-config").textContent);
+const config = pageConfig("tf-config");
 const t = config.strings;
-const siteRoot = new URL(config.siteRoot, location.href);
-const API = "/api"; // the site and the API share one origin
+const siteRoot = config.siteRoot;
 const SUGGESTIONS = 5;
 const MIN_QUERY = 3;
 const TYPING_DELAY_MS = 250;
-// Allowed types that browsers often leave blank, so that such a file is not refused.
-const TYPES_BY_EXTENSION = { msg: "application/vnd.ms-outlook", eml: "message/rfc822", heic: "image/heic" };
 
 const el = {
   form: document.getElementById("tf-form"),
@@ -33,6 +34,7 @@ const el = {
   fileList: document.getElementById("tf-file-list"),
   name: document.getElementById("tf-name"),
   email: document.getElementById("tf-email"),
+  emailHint: document.getElementById("tf-email-hint"),
   website: document.getElementById("tf-website"),
   summary: document.getElementById("tf-summary"),
   submit: document.getElementById("tf-submit"),
@@ -56,7 +58,14 @@ let limits = null;
 let engine = null;
 let suggestCount = 0;
 let typingTimer;
-const attachments = [];
+const files = attachmentField({
+  input: el.files,
+  dropzone: el.dropzone,
+  list: el.fileList,
+  t,
+  showError: (message) => showError("attachments", message),
+  clearError: () => clearError("attachments"),
+});
 let attempt = null; // the last submission that got no answer: a retry sends it with the same key
 let sending = false;
 
@@ -65,7 +74,9 @@ let sending = false;
 async function start() {
   let catalog;
   try {
-    catalog = await getJson(`${API}/catalog`);
+    const { response, answer } = await getJson(`${API}/catalog`);
+    if (!response.ok) throw new Error(`${response.status} catalog`);
+    catalog = answer;
   } catch (error) {
     console.warn("kbdesk catalog:", error);
     el.summary.textContent = t.form_catalog_error;
@@ -82,14 +93,23 @@ async function start() {
     count: limits.max_attachments,
     size: formatSize(limits.max_attachment_bytes),
   });
-  el.files.accept = limits.allowed_types.join(",");
+  files.setLimits(limits);
   el.submit.disabled = false;
 }
 
-async function getJson(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${response.status} ${url}`);
-  return response.json();
+// Signed in, the ticket is opened in the session's name whatever the field says: the field shows that name.
+async function showSignedInRequester() {
+  if (!isSignedIn()) return;
+  try {
+    const { response, answer } = await getJson(`${API}/me`);
+    if (response.status === 401) return forgetSignIn();
+    if (!response.ok || !answer?.email) return;
+    el.email.value = answer.email;
+    el.email.readOnly = true;
+    el.emailHint.textContent = t.form_email_signed_in;
+  } catch (error) {
+    console.warn("kbdesk me:", error);
+  }
 }
 
 // A radio button dressed as a card: named by the type, described by when to use it.
@@ -154,119 +174,6 @@ function suggestionItem(page) {
   return item;
 }
 
-// Attachments
-
-function contentType(file) {
-  const extension = file.name.split(".").pop().toLowerCase();
-  return file.type || TYPES_BY_EXTENSION[extension] || "application/octet-stream";
-}
-
-/** Why the file cannot be attached, or "" when it can. */
-function refusal(file) {
-  const name = file.name;
-  if (!limits.allowed_types.includes(contentType(file))) return format(t.form_file_type, { name });
-  if (file.size > limits.max_attachment_bytes) {
-    return format(t.form_file_too_large, { name, size: formatSize(limits.max_attachment_bytes) });
-  }
-  if (file.size === 0) return format(t.form_file_empty, { name });
-  const kept = attachments.filter((a) => a.state !== "failed").length;
-  if (kept >= limits.max_attachments) return format(t.form_file_too_many, { name, count: limits.max_attachments });
-  return "";
-}
-
-function addFiles(files) {
-  if (!limits) return;
-  clearError("attachments");
-  const refusals = [];
-  for (const file of files) {
-    const problem = refusal(file);
-    if (problem) refusals.push(problem);
-    else attach(file);
-  }
-  if (refusals.length) showError("attachments", refusals.join(" "));
-}
-
-function attach(file) {
-  const attachment = { file, state: "uploading", uploadId: null, stop: new AbortController() };
-  attachment.item = fileItem(attachment);
-  attachments.push(attachment);
-  el.fileList.append(attachment.item);
-  attachment.upload = upload(attachment).then(
-    (uploadId) => {
-      attachment.uploadId = uploadId;
-      setFileState(attachment, "done", t.form_file_done);
-    },
-    (error) => {
-      if (!attachment.stop.signal.aborted) setFileState(attachment, "failed", error.message);
-    },
-  );
-}
-
-// Ask for an upload form, then post the file to where it says (S3 on AWS, /_files/upload locally).
-async function upload(attachment) {
-  const { file, stop } = attachment;
-  const request = { filename: file.name, content_type: contentType(file), size: file.size };
-  const { response, answer } = await postJson(`${API}/uploads`, JSON.stringify(request), { signal: stop.signal });
-  if (response.status !== 201) throw new Error(answer?.error?.message || t.form_file_failed);
-  await postFile(answer.url, answer.fields, attachment);
-  return answer.upload_id;
-}
-
-// XMLHttpRequest, not fetch: only it reports how much of a request body has been sent.
-function postFile(url, fields, attachment) {
-  return new Promise((resolve, reject) => {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(fields)) form.append(name, value);
-    form.append("file", attachment.file); // last: storage reads the fields before the file
-    const request = new XMLHttpRequest();
-    const failed = () => reject(new Error(t.form_file_failed));
-    request.upload.addEventListener("progress", (event) => {
-      if (event.lengthComputable) attachment.item.querySelector("progress").value = event.loaded / event.total;
-    });
-    request.addEventListener("load", () => (request.status < 300 ? resolve() : failed()));
-    request.addEventListener("error", failed);
-    request.addEventListener("abort", failed);
-    attachment.stop.signal.addEventListener("abort", () => request.abort());
-    request.open("POST", url);
-    request.send(form);
-  });
-}
-
-function fileItem(attachment) {
-  const { name, size } = attachment.file;
-  const item = node("li", "kb-file");
-  item.dataset.state = attachment.state;
-  const progress = document.createElement("progress");
-  Object.assign(progress, { max: 1, value: 0, className: "kb-file__progress" });
-  progress.setAttribute("aria-label", format(t.form_file_progress, { name }));
-  const remove = node("button", "kb-file__remove", t.form_file_remove);
-  remove.type = "button";
-  remove.setAttribute("aria-label", format(t.form_file_remove_label, { name }));
-  remove.addEventListener("click", () => detach(attachment));
-  item.append(
-    node("span", "kb-file__name", name),
-    node("span", "kb-file__size", formatSize(size)),
-    remove,
-    progress,
-    node("span", "kb-file__status", t.form_file_uploading),
-  );
-  return item;
-}
-
-function setFileState(attachment, state, text) {
-  attachment.state = state;
-  attachment.item.dataset.state = state;
-  attachment.item.querySelector(".kb-file__status").textContent = text;
-  if (state === "done") attachment.item.querySelector("progress").value = 1;
-}
-
-function detach(attachment) {
-  attachment.stop.abort();
-  attachments.splice(attachments.indexOf(attachment), 1);
-  attachment.item.remove();
-  el.files.focus(); // the button that had focus is gone
-}
-
 // Submission
 
 async function submit(event) {
@@ -275,10 +182,11 @@ async function submit(event) {
   setSending(true); // before any await: one click, one submission
   clearErrors();
   try {
-    await Promise.all(attachments.map((a) => a.upload)); // files still on their way are waited for
-    const body = JSON.stringify(ticketBody());
+    const uploadIds = await files.uploadIds(); // files still on their way are waited for
+    const body = JSON.stringify(ticketBody(uploadIds));
     if (attempt?.body !== body) attempt = { key: newKey(), body };
-    const headers = { "Idempotency-Key": attempt.key };
+    // The CSRF header too: a signed-in customer's browser sends the session cookie with the ticket.
+    const headers = { "Idempotency-Key": attempt.key, ...CSRF_HEADERS };
     const { response, answer } = await postJson(`${API}/tickets`, attempt.body, { headers });
     if (response.status === 201) return showDone(answer);
     if (response.status < 500) attempt = null; // answered: sending again is a new submission
@@ -292,7 +200,7 @@ async function submit(event) {
 }
 
 /** What the customer wrote; blank fields are left out, so the API says which ones are required. */
-function ticketBody() {
+function ticketBody(uploadIds) {
   const body = {
     request_type: el.form.elements.request_type.value,
     product: el.product.value,
@@ -304,21 +212,9 @@ function ticketBody() {
   for (const [name, value] of Object.entries(body)) {
     if (!value.trim()) delete body[name];
   }
-  body.attachments = attachments.filter((a) => a.state === "done").map((a) => a.uploadId);
+  body.attachments = uploadIds;
   body.website = el.website.value;
   return body;
-}
-
-/** POST a JSON text; the answer's body too when it is JSON (the API's errors are). */
-async function postJson(url, body, { headers = {}, signal } = {}) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...headers },
-    body,
-    signal,
-  });
-  const answer = await response.json().catch(() => null);
-  return { response, answer };
 }
 
 function setSending(value) {
@@ -368,37 +264,6 @@ function showDone(ticket) {
   el.done.focus();
 }
 
-// Helpers
-
-function node(tag, className, text) {
-  const element = document.createElement(tag);
-  element.className = className;
-  if (text !== undefined) element.textContent = text;
-  return element;
-}
-
-function format(template, values) {
-  return template.replace(/\{(\w+)\}/g, (match, key) => (key in values ? String(values[key]) : match));
-}
-
-function formatSize(bytes) {
-  const number = new Intl.NumberFormat(document.documentElement.lang, { maximumFractionDigits: 1 });
-  if (bytes < 1024 * 1024) return `${number.format(Math.max(1, Math.round(bytes / 1024)))} KB`;
-  return `${number.format(bytes / (1024 * 1024))} MB`;
-}
-
-// crypto.randomUUID exists only in secure contexts (https, localhost); a LAN address over
-// plain http still has getRandomValues.
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function capitalize(text) {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
 // Wiring
 
 el.subject.addEventListener("focus", () => loadEngine().catch(() => {}), { once: true });
@@ -406,20 +271,6 @@ el.subject.addEventListener("input", suggestSoon);
 el.product.addEventListener("change", suggestSoon);
 el.form.addEventListener("input", (event) => clearError(event.target.name));
 el.form.addEventListener("submit", submit);
-el.files.addEventListener("change", () => {
-  addFiles([...el.files.files]);
-  el.files.value = ""; // the same file can be chosen again after being removed
-});
-// Cancelling both everywhere makes the page a drop target: a file dropped beside
-// the zone is ignored instead of replacing the page, and what was typed with it.
-for (const type of ["dragover", "drop"]) window.addEventListener(type, (event) => event.preventDefault());
-el.dropzone.addEventListener("dragover", () => el.dropzone.classList.add("kb-dropzone--over"));
-el.dropzone.addEventListener("dragleave", (event) => {
-  if (!el.dropzone.contains(event.relatedTarget)) el.dropzone.classList.remove("kb-dropzone--over");
-});
-el.dropzone.addEventListener("drop", (event) => {
-  el.dropzone.classList.remove("kb-dropzone--over");
-  addFiles([...event.dataTransfer.files]);
-});
 
 start();
+showSignedInRequester();
