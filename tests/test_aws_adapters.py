@@ -37,7 +37,7 @@ from tickets.ports import StorageError, UploadTaken
 from tickets.records import (
     Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
 )
-from tickets.settings import Settings, SettingsError
+from tickets.settings import Settings, SettingsError, from_environment
 
 REGION = "us-east-1"
 TABLE = "kbdesk"
@@ -662,3 +662,42 @@ def _event(headers: dict[str, str], body: str) -> dict[str, Any]:
                            "requestId": secrets.token_hex(8), "routeKey": "$default", "stage": "$default"},
         "body": body, "isBase64Encoded": False,
     }
+
+
+def test_the_support_commands_reach_dynamodb_and_ses_when_configured_for_aws(
+    dynamodb: Any, sesv2: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kbdesk orgs` and `kbdesk agent` on the AWS backend: the same commands, configured only by environment."""
+    from click.testing import CliRunner
+
+    from kbdesk.cli import main
+
+    aws.client("s3").create_bucket(Bucket=BUCKET)
+    products = tmp_path / "products.json"
+    products.write_text(json.dumps([{"id": "omni-crm", "name": "Omni CRM"}]))
+    env = {"KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET, "KBDESK_SIGNING_SECRET": "s",
+           "KBDESK_PRODUCTS_FILE": str(products), "KBDESK_SENDER": "suporte@example.com",
+           "KBDESK_SUPPORT_EMAIL": "suporte@example.com", "KBDESK_RATE_LIMITS": "off"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    def kbdesk(*args: str) -> str:
+        result = CliRunner().invoke(main, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    kbdesk("orgs", "add", "cliente", "--name", "Cliente S.A.", "--domain", "cliente.com.br")
+    kbdesk("orgs", "add-member", "cliente", "joao@parceiro.com")
+    assert "members: joao@parceiro.com" in kbdesk("orgs", "list")
+    assert DynamoDBStore(TABLE, dynamodb).organization_for("ana@cliente.com.br") == "cliente"
+
+    desk = aws.aws_backend(from_environment()).desk
+    request = TicketIn(request_type="incident", product="omni-crm", subject="Lentidão ao salvar",
+                       description="O cadastro demora mais de 30 segundos.", email="ana@cliente.com.br")
+    number = desk.open_ticket(request, session_email=None, client_ip="203.0.113.1").number
+    kbdesk("agent", "reply", number, "--message", "Corrigido, pode testar?", "--status", "waiting_customer")
+    assert "status: waiting_customer" in kbdesk("agent", "show", number)
+    assert number in kbdesk("agent", "list", "--organization", "cliente", "--status", "waiting_customer")
+    mails = [email.message_from_string(m.raw_data, policy=email.policy.default) for m in sent_mail()]
+    answers = [m for m in mails if "Corrigido, pode testar?" in m.get_body(("plain",)).get_content()]
+    assert [m["To"] for m in answers] == ["ana@cliente.com.br"]
