@@ -36,7 +36,7 @@ from .models import (
     AcceptedOut, CatalogOut, CommentIn, CommentOut, ErrorOut, LoginIn, NewTicketOut, PersonOut, ReplyIn, StatusIn, TicketIn,
     TicketListOut, TicketOut, UploadIn, UploadOut, VerifyIn, comment_out, iso, ticket_out,
 )
-from .records import Person
+from .records import Person, Ticket
 
 logger = Logger(service="kbdesk-tickets")
 
@@ -152,10 +152,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         responses=_responses(200, "A page of tickets", TicketListOut, 400, 401),
     )
     def list_tickets() -> Response[TicketListOut]:
-        person = signed_in()
-        query = parse_query(app.current_event.query_string_parameters or {}, desk.products)
-        tickets, cursor = desk.find_tickets(person, query)
-        return Response(200, JSON, TicketListOut(items=[ticket_out(t, comments=False) for t in tickets], next_cursor=cursor))
+        return page_for(signed_in())
 
     @app.get(
         "/api/tickets/<number>",
@@ -163,8 +160,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         responses=_responses(200, "The ticket", TicketOut, 401, 404),
     )
     def get_ticket(number: str) -> Response[TicketOut]:
-        ticket = desk.ticket_for(signed_in(), number)
-        return Response(200, JSON, TicketOut.model_validate(ticket_out(ticket, desk.download_url)))
+        return whole(desk.ticket_for(signed_in(), number))
 
     @app.post(
         "/api/tickets/<number>/comments",
@@ -218,9 +214,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     )
     def agent_list_tickets() -> Response[TicketListOut]:
         require_agent()
-        query = parse_query(app.current_event.query_string_parameters or {}, desk.products)
-        tickets, cursor = desk.find_tickets(None, query)
-        return Response(200, JSON, TicketListOut(items=[ticket_out(t, comments=False) for t in tickets], next_cursor=cursor))
+        return page_for(None)
 
     @app.get(
         "/api/agent/tickets/<number>",
@@ -229,7 +223,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     )
     def agent_get_ticket(number: str) -> Response[TicketOut]:
         require_agent()
-        return Response(200, JSON, TicketOut.model_validate(ticket_out(desk.ticket_for(None, number), desk.download_url)))
+        return whole(desk.ticket_for(None, number))
 
     @app.post(
         "/api/agent/tickets/<number>/replies",
@@ -248,7 +242,15 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     )
     def agent_status(number: str, request: Annotated[StatusIn, Body()]) -> Response[TicketOut]:
         require_agent()
-        ticket = desk.change_status(number, request.status)
+        return whole(desk.change_status(number, request.status))
+
+    def page_for(person: Person | None) -> Response[TicketListOut]:
+        """A page of what `person` (support, when None) may see, as the query string narrows it."""
+        query = parse_query(app.current_event.query_string_parameters or {}, desk.products)
+        tickets, cursor = desk.find_tickets(person, query)
+        return Response(200, JSON, TicketListOut(items=[ticket_out(t, comments=False) for t in tickets], next_cursor=cursor))
+
+    def whole(ticket: Ticket) -> Response[TicketOut]:
         return Response(200, JSON, TicketOut.model_validate(ticket_out(ticket, desk.download_url)))
 
     # Who is asking
