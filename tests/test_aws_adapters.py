@@ -701,3 +701,26 @@ def test_the_support_commands_reach_dynamodb_and_ses_when_configured_for_aws(
     mails = [email.message_from_string(m.raw_data, policy=email.policy.default) for m in sent_mail()]
     answers = [m for m in mails if "Corrigido, pode testar?" in m.get_body(("plain",)).get_content()]
     assert [m["To"] for m in answers] == ["ana@cliente.com.br"]
+
+
+def test_on_aws_the_secrets_come_from_secrets_manager_and_the_mail_from_the_configuration_set(
+    dynamodb: Any, sesv2: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the template gives the function: secrets' ARNs, never their values, and the SES configuration set."""
+    secrets_manager = aws.client("secretsmanager")
+    signing = secrets_manager.create_secret(Name="kbdesk/signing-secret", SecretString="s" * 48)["ARN"]
+    agent = secrets_manager.create_secret(Name="kbdesk/agent-key", SecretString="chave-do-suporte")["ARN"]
+    sesv2.create_configuration_set(ConfigurationSetName="kbdesk")
+    products = tmp_path / "products.json"
+    products.write_text(json.dumps([{"id": "omni-crm", "name": "Omni CRM"}]))
+    env = {"KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET, "KBDESK_PRODUCTS_FILE": str(products),
+           "KBDESK_SIGNING_SECRET_ARN": signing, "KBDESK_AGENT_KEY_ARN": agent, "KBDESK_SES_CONFIGURATION_SET": "kbdesk"}
+    settings = from_environment(env)
+    assert settings.signing_secret == b"" and settings.agent_key == ""  # nothing secret in the environment
+
+    backend = aws.aws_backend(settings)
+    assert backend.desk.settings.signing_secret == b"s" * 48
+    assert backend.desk.settings.agent_key == "chave-do-suporte"
+    assert backend.desk.mailer.configuration_set == "kbdesk"
+    with pytest.raises(SettingsError):
+        from_environment({k: v for k, v in env.items() if k != "KBDESK_SIGNING_SECRET_ARN"})

@@ -37,6 +37,10 @@ class Settings:
     bucket_name: str = ""
     smtp_url: str = ""
     agent_key: str = ""  # the support team's bearer key; empty turns the agent routes off
+    # On AWS the two secrets live in Secrets Manager, never in the function's configuration.
+    signing_secret_arn: str = ""
+    agent_key_arn: str = ""
+    ses_configuration_set: str = ""
 
     @property
     def database(self) -> Path:
@@ -70,8 +74,8 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
     data_dir = Path(env.get("KBDESK_DATA_DIR", "var"))
     if not secret and env.get("KBDESK_BACKEND", "local") == "local":
         secret = _local_secret(data_dir)
-    if not secret:
-        raise SettingsError("KBDESK_SIGNING_SECRET is required")
+    if not secret and not env.get("KBDESK_SIGNING_SECRET_ARN"):
+        raise SettingsError("KBDESK_SIGNING_SECRET (or KBDESK_SIGNING_SECRET_ARN) is required")
     prefix = env.get("KBDESK_TICKET_PREFIX", "PC")
     if not re.fullmatch(r"[A-Z][A-Z0-9]{0,9}", prefix):
         raise SettingsError("KBDESK_TICKET_PREFIX must be 1 to 10 capital letters or digits, starting with a letter")
@@ -93,6 +97,9 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         bucket_name=env.get("KBDESK_BUCKET", ""),
         smtp_url=env.get("KBDESK_SMTP_URL", ""),
         agent_key=env.get("KBDESK_AGENT_KEY", ""),
+        signing_secret_arn=env.get("KBDESK_SIGNING_SECRET_ARN", ""),
+        agent_key_arn=env.get("KBDESK_AGENT_KEY_ARN", ""),
+        ses_configuration_set=env.get("KBDESK_SES_CONFIGURATION_SET", ""),
     )
 
 

@@ -7,11 +7,13 @@ Idempotency records live in the store's own table, beside the tickets.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache, partial
 from typing import Any
 
 import boto3
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
 from botocore.config import Config
 
 from ..backends import Backend
@@ -39,17 +41,35 @@ def client(service: str) -> Any:
     return boto3.client(service, config=Config(retries={"mode": "standard"}, **signing))
 
 
+def with_secrets(settings: Settings) -> Settings:
+    """The signing secret and the support key read from Secrets Manager, when the deployment names them there."""
+    changes: dict[str, Any] = {}
+    if settings.signing_secret_arn:
+        changes["signing_secret"] = _secret(settings.signing_secret_arn).encode()
+    if settings.agent_key_arn:
+        changes["agent_key"] = _secret(settings.agent_key_arn)
+    return replace(settings, **changes)
+
+
+def _secret(arn: str) -> str:
+    value = SecretsProvider(boto3_client=client("secretsmanager")).get(arn)
+    if not isinstance(value, str) or not value:
+        raise SettingsError(f"the secret {arn} holds no text")
+    return value
+
+
 def aws_backend(settings: Settings) -> Backend:
     if not settings.table_name:
         raise SettingsError("KBDESK_TABLE is required for the aws backend")
     if not settings.bucket_name:
         raise SettingsError("KBDESK_BUCKET is required for the aws backend")
+    settings = with_secrets(settings)
     dynamodb = client("dynamodb")
     desk = Desk(
         settings=settings,
         store=DynamoDBStore(settings.table_name, dynamodb),
         files=S3Files(settings.bucket_name, partial(client, "s3")),
-        mailer=SESMailer(client("sesv2")),
+        mailer=SESMailer(client("sesv2"), settings.ses_configuration_set or None),
         products=load_products(settings.products_file),
     )
     idempotency = DynamoDBPersistenceLayer(
