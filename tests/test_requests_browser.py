@@ -553,7 +553,7 @@ def test_a_cursor_from_someone_else_starts_the_list_over(browser, portal) -> Non
         with page.expect_response(lambda r: "/api/tickets?" in r.url and "cursor=" in r.url) as refused:
             page.reload()
         assert refused.value.status == 400
-        page.wait_for_function("!new URL(location.href).searchParams.has('cursor')")
+        page.wait_for_function("() => !new URL(location.href).searchParams.has('cursor')")
         assert wait_for_list(page) == [jades]
         assert page.locator("#rq-error").inner_text() == ""
 
@@ -573,7 +573,7 @@ def test_a_customer_without_tickets_is_offered_to_open_one(browser, portal) -> N
         assert wait_for_list(page) == []
         assert empty.get_by_role("heading").inner_text() == "Nenhum chamado atende a estes filtros."
         empty.get_by_role("button", name="Limpar filtros").click()
-        page.wait_for_function("location.search === ''")
+        page.wait_for_function("() => location.search === ''")
 
 
 def test_unknown_filters_in_the_address_are_ignored(browser, portal) -> None:
@@ -700,7 +700,7 @@ def test_the_header_menu_works_with_the_keyboard_and_signs_out(browser, portal) 
 
         with page.expect_request(lambda r: r.url.endswith("/api/auth/logout")) as out:
             page.get_by_role("button", name="Sair").click()
-        page.wait_for_function("!document.cookie.includes('kbdesk_signed_in')")
+        page.wait_for_function("() => !document.cookie.includes('kbdesk_signed_in')")
         assert out.value.headers["x-requested-with"] == "kbdesk"
         page.get_by_role("link", name="Entrar", exact=True).wait_for()
         assert urlsplit(page.url).path == "/"

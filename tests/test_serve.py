@@ -101,6 +101,19 @@ def test_the_sign_in_page_never_sends_its_token_as_a_referrer(server: str) -> No
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin" and headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_pages_carry_a_content_security_policy_that_allows_exactly_their_inline_scripts(server: str) -> None:
+    from kbdesk.csp import inline_scripts, script_hash
+
+    for path in ("", "omni-crm/boletos/", "chamados/novo/", "entrar/"):
+        status, headers, body = get(server + path)
+        policy = dict(part.split(" ", 1) for part in headers["Content-Security-Policy"].split("; "))
+        allowed = policy["script-src"].split()
+        assert status == 200 and {"'self'", "'wasm-unsafe-eval'"} <= set(allowed) and "'unsafe-inline'" not in allowed
+        scripts = inline_scripts(body.decode())
+        assert scripts and all(script_hash(script) in allowed for script in scripts)
+        assert policy["connect-src"] == "'self'" and policy["frame-ancestors"] == "'none'"
+
+
 def test_an_edit_shows_on_reload_without_restarting(server: str, project: Path) -> None:
     page = server + "omni-crm/boletos/"
     write(project / "kb/omni-crm/boletos.md", article("Segunda via de boleto, revisada", "Resumo novo.", "article"))

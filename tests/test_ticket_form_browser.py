@@ -168,7 +168,7 @@ def test_a_customer_opens_a_ticket_with_two_attachments(browser, fresh_portal: P
             {"name": "tela.png", "mimeType": "image/png", "buffer": tiny_png()},
             {"name": "passos.txt", "mimeType": "text/plain", "buffer": "Abrir contato, salvar, esperar.\n".encode()},
         ])
-        page.wait_for_function("document.querySelectorAll('.kb-file[data-state=\"done\"]').length === 2")
+        page.wait_for_function("() => document.querySelectorAll('.kb-file[data-state=\"done\"]').length === 2")
         assert page.locator(".kb-file progress").evaluate_all("bars => bars.map(b => b.value)") == [1, 1]
         assert page.locator(".kb-file .kb-file__status").all_inner_texts() == ["Enviado", "Enviado"]
 
@@ -296,7 +296,7 @@ def test_a_dropped_file_uploads_and_a_removed_one_is_not_named_by_the_ticket(tab
     }""")
     page.dispatch_event("#tf-dropzone", "drop", {"dataTransfer": dropped})
     page.set_input_files("#tf-files", [{"name": "sai.txt", "mimeType": "text/plain", "buffer": b"sai\n"}])
-    page.wait_for_function("document.querySelectorAll('.kb-file[data-state=\"done\"]').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('.kb-file[data-state=\"done\"]').length === 2")
     page.get_by_role("button", name="Remover sai.txt").click()
     assert page.locator(".kb-file__name").all_inner_texts() == ["fica.txt"]
     with page.expect_request(lambda r: r.url.endswith("/api/tickets")) as sent:

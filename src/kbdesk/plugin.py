@@ -3,7 +3,8 @@
 It only connects events to the plain modules beside it: `content` reads the
 knowledge base, `lint` finds problems (logged as warnings, so that
 `mkdocs build --strict` refuses them), `pages` turns articles into pages and
-listings, and `search` indexes the built site.
+listings, `search` indexes the built site, and `csp` allows the inline
+scripts the pages carry.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import lint, pages, search
+from . import csp, lint, pages, search
 from .config import KbdeskConfig
 from .content import Article, KnowledgeBase, Problem, Product
 from .strings import date_format, strings_for
@@ -38,6 +39,7 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
         self.problems: list[Problem] = []
         self.related = pages.RelatedArticles(self.kb)
         self.listings: dict[str, Any] = {}
+        self.script_hashes: set[str] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or "mkdocs.yml").parent
@@ -101,9 +103,24 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
         context["kb_cards_per_page"] = self.config.cards_per_page
         return context
 
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        self.script_hashes = set()  # a rebuild of the preview server starts over
+
+    @event_priority(-100)  # the page as written, after every other plugin's changes
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        self.script_hashes.update(csp.script_hash(body) for body in csp.inline_scripts(output))
+        return output
+
+    @event_priority(-100)
+    def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:
+        self.script_hashes.update(csp.script_hash(body) for body in csp.inline_scripts(output_content))
+        return output_content
+
     @event_priority(-100)  # after every other plugin has written its files
     def on_post_build(self, config: MkDocsConfig) -> None:
         site_dir = Path(config.site_dir)
+        (site_dir / csp.HASHES_FILE).parent.mkdir(parents=True, exist_ok=True)
+        (site_dir / csp.HASHES_FILE).write_text("".join(f"{h}\n" for h in sorted(self.script_hashes)))
         pages.write_json_files(site_dir, self.listings)
         pages.write_json_files(site_dir, search.search_files(self.kb))
         # What the ticket function accepts as products: the knowledge base's, in its order.

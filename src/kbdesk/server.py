@@ -30,6 +30,7 @@ from tickets.adapters.local_files import LocalFiles
 from tickets.handler import lambda_handler
 from tickets.settings import from_environment
 
+from . import csp
 from .build import BuildError, build_site
 from .pages import PRODUCTS_FILE
 from .portal import Portal
@@ -57,9 +58,17 @@ def compress_site(site_dir: Path) -> None:
 SIGN_IN_PAGE = "/entrar/"
 
 
-def security_headers(headers: Any, path: str, url: str) -> None:
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer" if url.startswith(SIGN_IN_PAGE) else "strict-origin-when-cross-origin"
+def security_headers(site_dir: Path) -> Callable[[Any, str, str], None]:
+    """The headers CloudFront adds in production, with the policy for this build's inline scripts."""
+    hashes = (site_dir / csp.HASHES_FILE).read_text().split() if (site_dir / csp.HASHES_FILE).exists() else []
+    policy = csp.content_security_policy(hashes)
+
+    def add(headers: Any, path: str, url: str) -> None:
+        headers["Content-Security-Policy"] = policy
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "no-referrer" if url.startswith(SIGN_IN_PAGE) else "strict-origin-when-cross-origin"
+
+    return add
 
 
 def static_app(site_dir: Path) -> WhiteNoise:
@@ -70,7 +79,7 @@ def static_app(site_dir: Path) -> WhiteNoise:
         max_age=0,  # HTML and listings revalidate: an edit shows on the next reload
         allow_all_origins=False,
         immutable_file_test=lambda path, url: bool(IMMUTABLE.search(url)),
-        add_headers_function=security_headers,
+        add_headers_function=security_headers(site_dir),
     )
 
 
