@@ -3,9 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The deployment tools live apart: the SAM CLI pins older boto3 and pydantic than the function runs.
+DEPLOY_VENV := .venv-deploy
+DEPLOY_BIN := $(DEPLOY_VENV)/bin
+DEPLOY_TOOLS := $(DEPLOY_VENV)/.installed
 ARTICLES ?= 1000
 
-.PHONY: install run build lint test bench bench-tickets clean
+.PHONY: install deploy-tools run build lint test bench bench-tickets deploy clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +17,13 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $@
 
 install: $(INSTALLED)
+
+$(DEPLOY_TOOLS): constraints-deploy.txt
+	$(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_BIN)/pip install --quiet -c constraints-deploy.txt aws-sam-cli cfn-lint
+	touch $@
+
+deploy-tools: $(DEPLOY_TOOLS)
 
 ## run: build the site and serve it at http://127.0.0.1:8000 (rebuilds on edits)
 run: install
@@ -26,8 +37,8 @@ build: install
 lint: install
 	$(BIN)/kbdesk lint
 
-## test: the whole suite (unit, build, browser)
-test: install
+## test: the whole suite (unit, contract, build, browser, and the template offline)
+test: install deploy-tools
 	$(BIN)/python -m pytest
 
 ## bench: the site build and search benchmark (ARTICLES=5000 for the target size)
@@ -41,5 +52,9 @@ bench-tickets: install
 	$(BIN)/python bench/ticket_lookups.py --tickets 100000 --organizations 200
 	$(BIN)/python bench/ticket_reads_dynamodb.py
 
+## deploy: build the site and the function, deploy the stack (guided the first time), publish the site
+deploy: install deploy-tools
+	SAM="$(DEPLOY_BIN)/sam" PYTHON="$(BIN)/python" KBDESK="$(BIN)/kbdesk" ./deploy/deploy.sh
+
 clean:
-	rm -rf site var bench/out .pytest_cache
+	rm -rf site var bench/out .pytest_cache .aws-sam functions/tickets/products.json

@@ -96,6 +96,25 @@ def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: boo
         raise click.ClickException(str(error)) from error
 
 
+@main.command()
+@click.option("--stack", required=True, help="The CloudFormation stack deployed from template.yaml.")
+@click.option("--site-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default="site", show_default=True,
+              help="The built site (kbdesk build).")
+def publish(stack: str, site_dir: Path) -> None:
+    """Upload the built site to the stack's bucket and invalidate CloudFront (AWS credentials needed)."""
+    import boto3
+
+    from .publish import PublishError, invalidate, stack_target, upload_site
+
+    try:
+        target = stack_target(boto3.client("cloudformation"), stack)
+    except PublishError as error:
+        raise click.ClickException(str(error)) from error
+    count = upload_site(boto3.client("s3"), site_dir, target.bucket)
+    invalidation = invalidate(boto3.client("cloudfront"), target.distribution)
+    click.echo(f"{count} files published to s3://{target.bucket}; CloudFront invalidation {invalidation} started.")
+
+
 main.add_command(outbox)
 main.add_command(orgs)
 main.add_command(agent)
