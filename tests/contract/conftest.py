@@ -9,9 +9,14 @@ from typing import Any
 
 import pytest
 from contract_data import PRODUCTS
-from hosts import LambdaHost, LocalHost, settings_for
+from hosts import PACKAGE, LambdaHost, LocalHost, settings_for
 
-HOSTS = ["local", "lambda"]
+# Run from tests/test_package.py, only the Lambda host, and the function must be the deployment package's.
+HOSTS = ["lambda"] if PACKAGE else ["local", "lambda"]
+if PACKAGE:
+    import tickets
+
+    assert Path(tickets.__file__).resolve().is_relative_to(Path(PACKAGE).resolve()), tickets.__file__
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import email.policy
 import http.client
 import json
 import os
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -270,15 +271,17 @@ class LambdaHost:
         from tickets.adapters.dynamodb_store import TTL_ATTRIBUTE, table_definition
 
         self.saved_env = dict(os.environ)
-        os.environ.update(_lambda_environment(self.settings))
+        os.environ.update(_lambda_environment(self.settings) if not PACKAGE else _lambda_runtime())
         self.mock = mock_aws()
         self.mock.start()
         dynamodb = boto3.client("dynamodb", region_name=REGION)
-        dynamodb.create_table(**table_definition(TABLE))
+        dynamodb.create_table(**(table_definition(TABLE) if not PACKAGE else _template_table()))
         dynamodb.update_time_to_live(TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE})
         boto3.client("s3", region_name=REGION).create_bucket(Bucket=BUCKET)
         self.ses = boto3.client("ses", region_name=REGION)
         self.ses.verify_email_identity(EmailAddress=self.sender)
+        if PACKAGE:
+            os.environ.update(_template_environment(self.settings))
         handler.reset()  # a new container: the next event builds the app from this environment
         self.handler = handler
         self.operations: list[str] = []
@@ -404,6 +407,66 @@ def _lambda_environment(settings: Settings) -> dict[str, str]:
         "KBDESK_AGENT_KEY": settings.agent_key,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
+
+
+# The deployment package's test (tests/test_package.py) runs these cases against the function as
+# `sam build` packages it, with the environment template.yaml gives it and its table as declared there.
+PACKAGE = os.environ.get("KBDESK_CONTRACT_PACKAGE", "")
+
+
+def _lambda_runtime() -> dict[str, str]:
+    """What Lambda itself puts in every function's environment (credentials, region, name)."""
+    return {
+        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing", "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets",
+    }
+
+
+def _template_table() -> dict[str, Any]:
+    from template_yaml import load_template
+
+    (table,) = [r["Properties"] for r in load_template()["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"]
+    keys = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+    return {"TableName": TABLE, **{key: table[key] for key in keys}}
+
+
+def _template_environment(settings: Settings) -> dict[str, str]:
+    """template.yaml's Globals environment, its references resolved to what this host made in moto.
+
+    The secrets and the SES configuration set are made here, as the stack makes them; the stack's
+    parameters take the test's settings; the site has no domain of its own (SiteUrl is used).
+    """
+    import boto3
+    from template_yaml import load_template
+
+    secrets = boto3.client("secretsmanager", region_name=REGION)
+    boto3.client("sesv2", region_name=REGION).create_configuration_set(ConfigurationSetName="kbdesk")
+    resources = {
+        "TicketsTable": TABLE, "AttachmentsBucket": BUCKET,
+        "SigningSecret": secrets.create_secret(Name="signing", SecretString=settings.signing_secret.decode())["ARN"],
+        "AgentKey": secrets.create_secret(Name="agent", SecretString=settings.agent_key or "unused-agent-key")["ARN"],
+        "EmailConfigurationSet": "kbdesk",
+    }
+    limits = settings.rate_limits
+    parameters = {
+        "SiteDomain": "", "CertificateArn": "", "SiteUrl": settings.site_url, "SenderAddress": settings.sender,
+        "SupportAddress": settings.support_email, "TicketPrefix": settings.ticket_prefix, "Language": settings.language,
+        "RateLimits": "off" if limits is None else ",".join(f"{n}={c}/{_period(s)}" for n, (c, s) in limits.items()),
+    }
+
+    def resolve(value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if "Ref" in value:
+            return parameters[value["Ref"]] if value["Ref"] in parameters else resources[value["Ref"]]
+        if "Fn::If" in value and value["Fn::If"][0] == "HasDomain":
+            return resolve(value["Fn::If"][2])
+        if "Fn::Sub" in value:
+            return re.sub(r"\$\{(\w+)\}", lambda m: resolve({"Ref": m.group(1)}), value["Fn::Sub"])
+        raise AssertionError(f"cannot resolve {value}")
+
+    variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
+    return {name: resolve(value) for name, value in variables.items()}
 
 
 def _query_parameters(query: str) -> dict[str, str]:
