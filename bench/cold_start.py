@@ -10,7 +10,8 @@ Each sample is a fresh Python process, as a new Lambda container is:
   DynamoDB and SESv2 clients (no request handled);
 - kbdesk: `import tickets.handler` and handle the first submission
   (POST /api/tickets: validation, numbering, the ticket and its e-mails
-  written in one transaction, both e-mails sent).
+  written in one transaction, both e-mails sent), configured as
+  template.yaml configures it: its two secrets read from Secrets Manager.
 
 AWS is a moto server in another process, reached over HTTP through
 AWS_ENDPOINT_URL, so neither side pays for importing moto and both pay for
@@ -92,7 +93,8 @@ print(elapsed)
 """
 
 
-def prepare(endpoint: str) -> None:
+def prepare(endpoint: str) -> dict[str, str]:
+    """The stack's resources in moto; the environment template.yaml gives the function for them."""
     from tickets.adapters.dynamodb_store import table_definition
 
     def make(service: str):
@@ -102,6 +104,13 @@ def prepare(endpoint: str) -> None:
     make("dynamodb").create_table(**table_definition(TABLE))
     make("s3").create_bucket(Bucket=BUCKET)
     make("ses").verify_email_identity(EmailAddress=SENDER)
+    make("sesv2").create_configuration_set(ConfigurationSetName="kbdesk")
+    secrets = make("secretsmanager")
+    return {
+        "KBDESK_SIGNING_SECRET_ARN": secrets.create_secret(Name="signing", SecretString="s" * 48)["ARN"],
+        "KBDESK_AGENT_KEY_ARN": secrets.create_secret(Name="agent", SecretString="k" * 40)["ARN"],
+        "KBDESK_SES_CONFIGURATION_SET": "kbdesk",
+    }
 
 
 def sample(script: str, env: dict[str, str]) -> float:
@@ -120,7 +129,7 @@ def main() -> None:
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
     try:
-        prepare(endpoint)
+        stack = prepare(endpoint)
         products = Path(tempfile.mkdtemp()) / "products.json"
         products.write_text(json.dumps([{"id": "omni-crm", "name": "Omni CRM"}]))
         env = {
@@ -129,7 +138,7 @@ def main() -> None:
             "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets", "POWERTOOLS_LOG_LEVEL": "WARNING",
             "KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET,
             "KBDESK_SENDER": f"Central de Ajuda <{SENDER}>", "KBDESK_SUPPORT_EMAIL": SENDER,
-            "KBDESK_PRODUCTS_FILE": str(products), "KBDESK_SIGNING_SECRET": "bench", "KBDESK_RATE_LIMITS": "off",
+            "KBDESK_PRODUCTS_FILE": str(products), "KBDESK_RATE_LIMITS": "off", **stack,
         }
         baseline, floor, kbdesk = [], [], []
         for _ in range(args.runs):

@@ -127,7 +127,8 @@ def attachment_of(granted: Upload) -> Attachment:
 def record_operations(client: Any) -> list[str]:
     """Every API operation the client performs from now on, by name (GetItem, Query, Scan...)."""
     operations: list[str] = []
-    client.meta.events.register("before-call.dynamodb.*", lambda model, **_: operations.append(model.name))
+    service = client.meta.service_model.service_id.hyphenize()
+    client.meta.events.register(f"before-call.{service}.*", lambda model, **_: operations.append(model.name))
     return operations
 
 
@@ -718,9 +719,13 @@ def test_on_aws_the_secrets_come_from_secrets_manager_and_the_mail_from_the_conf
     settings = from_environment(env)
     assert settings.signing_secret == b"" and settings.agent_key == ""  # nothing secret in the environment
 
+    calls = record_operations(secrets_manager)
     backend = aws.aws_backend(settings)
-    assert backend.desk.settings.signing_secret == b"s" * 48
-    assert backend.desk.settings.agent_key == "chave-do-suporte"
+    assert calls == []  # a cold start that opens a ticket never waits for them
+    assert backend.desk.signing_secret == b"s" * 48
+    assert backend.desk.agent_key == "chave-do-suporte"
+    assert calls == ["GetSecretValue", "GetSecretValue"]
+    assert backend.desk.agent_key == "chave-do-suporte" and len(calls) == 2  # read once per container
     assert backend.desk.mailer.configuration_set == "kbdesk"
     with pytest.raises(SettingsError):
         from_environment({k: v for k, v in env.items() if k != "KBDESK_SIGNING_SECRET_ARN"})

@@ -272,7 +272,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
             raise Forbidden("Requisição recusada: falta o cabeçalho X-Requested-With.")
 
     def require_agent() -> None:
-        key = desk.settings.agent_key
+        key = desk.agent_key
         given = app.current_event.headers.get("authorization", "")
         if not key or not hmac.compare_digest(given.encode(), f"Bearer {key}".encode()):
             raise Forbidden("Chave de suporte ausente ou inválida.")

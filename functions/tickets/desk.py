@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 
@@ -43,6 +44,25 @@ class Desk:
     mailer: Mailer
     products: dict[str, str]
     clock: Callable[[], datetime] = utc_now
+    # Reads a secret the deployment keeps outside the configuration (Secrets Manager on AWS).
+    read_secret: Callable[[str], str] | None = None
+
+    @cached_property
+    def signing_secret(self) -> bytes:
+        """Signs cursors. Read on first use: opening a ticket never needs it, so a cold start does not wait for it."""
+        arn = self.settings.signing_secret_arn
+        return self._secret(arn).encode() if arn else self.settings.signing_secret
+
+    @cached_property
+    def agent_key(self) -> str:
+        """The support team's bearer key; read, as the signing secret, on first use."""
+        arn = self.settings.agent_key_arn
+        return self._secret(arn) if arn else self.settings.agent_key
+
+    def _secret(self, arn: str) -> str:
+        if self.read_secret is None:
+            raise RuntimeError(f"no way to read the secret {arn} on this backend")
+        return self.read_secret(arn)
 
     def catalog(self) -> dict[str, object]:
         language = self.settings.language
@@ -187,7 +207,7 @@ class Desk:
             caller = person.email
         if which is None:
             return [], None
-        secret = self.settings.signing_secret
+        secret = self.signing_secret
         before = lookups.read_cursor(secret, caller, which, query.cursor) if query.cursor else None
         tickets, more = self.store.find_tickets(which, query.limit, before)
         cursor = lookups.sign_cursor(secret, caller, which, tickets[-1].sequence) if more and tickets else None

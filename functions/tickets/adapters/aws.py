@@ -7,7 +7,6 @@ Idempotency records live in the store's own table, beside the tickets.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cache, partial
 from typing import Any
 
@@ -41,17 +40,8 @@ def client(service: str) -> Any:
     return boto3.client(service, config=Config(retries={"mode": "standard"}, **signing))
 
 
-def with_secrets(settings: Settings) -> Settings:
-    """The signing secret and the support key read from Secrets Manager, when the deployment names them there."""
-    changes: dict[str, Any] = {}
-    if settings.signing_secret_arn:
-        changes["signing_secret"] = _secret(settings.signing_secret_arn).encode()
-    if settings.agent_key_arn:
-        changes["agent_key"] = _secret(settings.agent_key_arn)
-    return replace(settings, **changes)
-
-
-def _secret(arn: str) -> str:
+def read_secret(arn: str) -> str:
+    """A secret's text from Secrets Manager, read when the desk first needs it (its client made then too)."""
     value = SecretsProvider(boto3_client=client("secretsmanager")).get(arn)
     if not isinstance(value, str) or not value:
         raise SettingsError(f"the secret {arn} holds no text")
@@ -63,7 +53,6 @@ def aws_backend(settings: Settings) -> Backend:
         raise SettingsError("KBDESK_TABLE is required for the aws backend")
     if not settings.bucket_name:
         raise SettingsError("KBDESK_BUCKET is required for the aws backend")
-    settings = with_secrets(settings)
     dynamodb = client("dynamodb")
     desk = Desk(
         settings=settings,
@@ -71,6 +60,7 @@ def aws_backend(settings: Settings) -> Backend:
         files=S3Files(settings.bucket_name, partial(client, "s3")),
         mailer=SESMailer(client("sesv2"), settings.ses_configuration_set or None),
         products=load_products(settings.products_file),
+        read_secret=read_secret,
     )
     idempotency = DynamoDBPersistenceLayer(
         table_name=settings.table_name,
