@@ -18,13 +18,13 @@ BIN = Path(sys.executable).parent
 
 def test_console_command_is_installed_with_help() -> None:
     result = subprocess.run([str(BIN / "kbdesk"), "--help"], capture_output=True, text=True, check=True)
-    for command in ("build", "lint", "new", "outbox", "serve", "orgs", "agent"):
+    for command in ("build", "lint", "new", "outbox", "serve", "orgs", "agent", "publish"):
         assert command in result.stdout
 
 
 @pytest.mark.parametrize("command", [
     "build", "lint", "new", "serve", "outbox", "outbox flush", "orgs", "orgs add", "orgs add-member", "orgs list",
-    "agent", "agent list", "agent show", "agent reply", "agent status",
+    "agent", "agent list", "agent show", "agent reply", "agent status", "publish",
 ])
 def test_every_subcommand_has_help(command: str) -> None:
     result = CliRunner().invoke(main, [*command.split(), "--help"])
