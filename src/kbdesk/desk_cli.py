@@ -138,7 +138,7 @@ def list_tickets(data_dir: Path, limit: int, **filters: str | None) -> None:
     if not tickets:
         click.echo("No tickets match.")
     elif more:
-        click.echo(f"(more tickets match; raise --limit or narrow the filters)")
+        click.echo("(more tickets match; raise --limit or narrow the filters)")
 
 
 @agent.command("show")
