@@ -729,3 +729,13 @@ def test_on_aws_the_secrets_come_from_secrets_manager_and_the_mail_from_the_conf
     assert backend.desk.mailer.configuration_set == "kbdesk"
     with pytest.raises(SettingsError):
         from_environment({k: v for k, v in env.items() if k != "KBDESK_SIGNING_SECRET_ARN"})
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "sa-east-1"])
+def test_upload_forms_post_to_the_origin_the_site_policy_allows(aws_env: None, monkeypatch: pytest.MonkeyPatch, region: str) -> None:
+    """template.yaml's CSP names https://<bucket RegionalDomainName>: the form must post exactly there."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    aws.client.cache_clear()
+    files = S3Files(BUCKET, lambda: aws.client("s3"))
+    url, _ = files.upload_form(upload())
+    assert url.startswith(f"https://{BUCKET}.s3.{region}.amazonaws.com/")

@@ -25,8 +25,12 @@ from .ses_mail import SESMailer
 
 
 # Presigned forms and links: SigV4 (what S3 requires in newer regions and what the POST policy is
-# written for), on the bucket's own regional host so a browser is never redirected mid-upload.
-S3_SIGNING: dict[str, Any] = {"signature_version": "s3v4", "s3": {"addressing_style": "virtual"}}
+# written for), on the bucket's own regional host (us-east-1 included) so a browser is never
+# redirected mid-upload, and so the site's Content-Security-Policy can name that one origin.
+S3_SIGNING: dict[str, Any] = {
+    "signature_version": "s3v4",
+    "s3": {"addressing_style": "virtual", "us_east_1_regional_endpoint": "regional"},
+}
 
 
 @cache
