@@ -17,13 +17,15 @@ cp site/_kb/products.json functions/tickets/products.json
 script_hashes="$(tr '\n' ' ' < site/_kb/script-hashes.txt | sed 's/ *$//')"
 
 "$SAM" build ${SAM_BUILD_FLAGS:-}
+# An update with only new articles changes no resource: that is no failure, the site is still published.
 if [ -f samconfig.toml ]; then
   # Overrides given on the command line replace samconfig.toml's: keep its values, renew only the hashes.
-  overrides="$(SCRIPT_HASHES="$script_hashes" "$PYTHON" deploy/parameter_overrides.py samconfig.toml)"
-  "$SAM" deploy --parameter-overrides "$overrides"
+  overrides="$(SCRIPT_HASHES="$script_hashes" "$PYTHON" deploy/samconfig.py samconfig.toml)"
+  "$SAM" deploy --no-fail-on-empty-changeset --parameter-overrides "$overrides"
 else
-  "$SAM" deploy --guided --parameter-overrides "ScriptHashes=\"$script_hashes\""
+  "$SAM" deploy --guided --no-fail-on-empty-changeset --parameter-overrides "ScriptHashes=\"$script_hashes\""
 fi
 
-stack="$("$PYTHON" -c 'import tomllib; print(tomllib.load(open("samconfig.toml", "rb"))["default"]["deploy"]["parameters"]["stack_name"])')"
-"$KBDESK" publish --stack "$stack"
+# Publish to the stack sam deployed, in its region, whatever the profile's default region is.
+read -r stack region < <("$PYTHON" deploy/samconfig.py --stack samconfig.toml)
+AWS_REGION="$region" AWS_DEFAULT_REGION="$region" "$KBDESK" publish --stack "$stack"

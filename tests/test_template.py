@@ -139,7 +139,9 @@ def test_the_buckets_are_private_encrypted_and_tls_only(template: dict[str, Any]
         denials = [s for s in policies[name]["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
         assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": False}} for s in denials)
     attachments = buckets["AttachmentsBucket"]["Properties"]
-    (cors,) = attachments["CorsConfiguration"]["CorsRules"]
+    condition, with_site, without_site = attachments["CorsConfiguration"]["Fn::If"]
+    assert condition == "HasSiteAddress" and without_site == {"Ref": "AWS::NoValue"}
+    (cors,) = with_site["CorsRules"]
     assert cors["AllowedMethods"] == ["POST"] and len(cors["AllowedOrigins"]) == 1
     rules = {r["Id"]: r for r in attachments["LifecycleConfiguration"]["Rules"]}
     assert rules["UnusedUploads"]["Prefix"] == "uploads/" and rules["UnusedUploads"]["ExpirationInDays"] == 1
