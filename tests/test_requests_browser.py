@@ -98,6 +98,16 @@ def token_of(link: str) -> str:
     return parse_qs(urlsplit(link).query)["token"][0]
 
 
+def sign_in_on_the_page(page, portal, email: str) -> None:
+    """On the sign-in page: ask for a link, open the e-mailed one, press Entrar."""
+    before = set(portal.outbox())
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_role("button", name="Enviar link de acesso").click()
+    page.get_by_role("heading", name="Confira a sua caixa de entrada").wait_for()
+    page.goto(sign_in_link(portal, before, email))
+    page.get_by_role("button", name="Entrar", exact=True).click()
+
+
 def sign_in_by_api(tab: Watched, portal, email: str) -> None:
     """A session in the tab's browser without going through the pages (they have tests of their own)."""
     before = set(portal.outbox())
@@ -304,12 +314,7 @@ def test_the_link_in_supports_answer_opens_the_ticket_after_signing_in(browser, 
         page.goto(ticket_link)
         page.wait_for_url("**/entrar/?next=*")
         assert query_of(page)["next"] == [f"/chamados/chamado/?numero={number}"]
-        before = set(portal.outbox())
-        page.get_by_label("E-mail").fill("duda@cliente.com.br")
-        page.get_by_role("button", name="Enviar link de acesso").click()
-        page.get_by_role("heading", name="Confira a sua caixa de entrada").wait_for()
-        page.goto(sign_in_link(portal, before, "duda@cliente.com.br"))
-        page.get_by_role("button", name="Entrar", exact=True).click()
+        sign_in_on_the_page(page, portal, "duda@cliente.com.br")
         page.wait_for_url(f"**/chamados/chamado/?numero={number}")
         wait_for_ticket(page)
         assert page.locator("#tk-status").inner_text() == "Aguardando cliente"
@@ -620,12 +625,7 @@ def test_a_reply_that_meets_an_ended_session_is_kept_through_signing_in(browser,
         assert query_of(page)["next"] == [f"/chamados/chamado/?numero={number}"]
         assert page.get_by_role("link", name="Entrar", exact=True).is_visible(), "the header still says signed in"
 
-        before = set(portal.outbox())
-        page.get_by_label("E-mail").fill("ana@cliente.com.br")
-        page.get_by_role("button", name="Enviar link de acesso").click()
-        page.get_by_role("heading", name="Confira a sua caixa de entrada").wait_for()
-        page.goto(sign_in_link(portal, before, "ana@cliente.com.br"))
-        page.get_by_role("button", name="Entrar", exact=True).click()
+        sign_in_on_the_page(page, portal, "ana@cliente.com.br")
         page.wait_for_url(f"**/chamados/chamado/?numero={number}")
         wait_for_ticket(page)
         assert page.get_by_label("Sua mensagem").input_value() == "Consegui reproduzir de novo hoje."
