@@ -739,3 +739,20 @@ def test_upload_forms_post_to_the_origin_the_site_policy_allows(aws_env: None, m
     files = S3Files(BUCKET, lambda: aws.client("s3"))
     url, _ = files.upload_form(upload())
     assert url.startswith(f"https://{BUCKET}.s3.{region}.amazonaws.com/")
+
+
+def test_the_outbox_reports_a_failed_send_as_the_services_json_log_line() -> None:
+    """What CloudWatch Logs Insights queries (DEPLOY.md): one JSON object a line, with the ticket and no address."""
+    import logging
+
+    import tickets.handler  # configures the modules' loggers as the function's
+
+    (handler,) = logging.getLogger("tickets").handlers
+    assert handler in tickets.handler.logger.handlers  # the very handler (and formatter) the service logs through
+    outbox = logging.getLogger("tickets.outbox")
+    record = outbox.makeRecord(outbox.name, logging.WARNING, __file__, 1, "e-mail not sent, will retry", (), None,
+                               extra={"ticket": "PC-1001", "kind": "reply"})
+    line = handler.format(record)
+    parsed = json.loads(line)
+    assert parsed["service"] == "kbdesk-tickets" and parsed["level"] == "WARNING" and "\n" not in line
+    assert parsed["ticket"] == "PC-1001" and parsed["name"] == "tickets.outbox"

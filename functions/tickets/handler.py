@@ -6,10 +6,12 @@ of the container; nothing is created per request.
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from .app import TicketApi, create_app, logger
@@ -19,6 +21,10 @@ from .backends import backend_for
 from .settings import from_environment
 
 FLUSH_MARGIN_MS = 10_000  # stop sending while there is still time to record what was sent
+
+# The modules' own loggers (tickets.outbox, ...) write the same JSON lines as the service's, request id included.
+logging.getLogger("tickets")
+copy_config_to_registered_loggers(source_logger=logger, include={"tickets"})
 
 _app: TicketApi | None = None
 _building = threading.Lock()
