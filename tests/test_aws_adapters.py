@@ -747,8 +747,10 @@ def test_the_outbox_reports_a_failed_send_as_the_services_json_log_line() -> Non
 
     import tickets.handler  # configures the modules' loggers as the function's
 
-    (handler,) = logging.getLogger("tickets").handlers
-    assert handler in tickets.handler.logger.handlers  # the very handler (and formatter) the service logs through
+    # The very handler (and formatter) the service logs through.
+    shared = [h for h in logging.getLogger("tickets").handlers if h in tickets.handler.logger.handlers]
+    assert shared
+    handler = shared[0]
     outbox = logging.getLogger("tickets.outbox")
     record = outbox.makeRecord(outbox.name, logging.WARNING, __file__, 1, "e-mail not sent, will retry", (), None,
                                extra={"ticket": "PC-1001", "kind": "reply"})
