@@ -130,6 +130,18 @@ def fill_ticket(page, subject: str = "Lentidão ao salvar contato", email: str =
     page.get_by_label("E-mail").fill(email)
 
 
+def wait_for_uploads(page, portal: Portal, count: int) -> None:
+    """Until no file is still on its way; then every one of them must have arrived."""
+    page.wait_for_function(
+        "n => document.querySelectorAll('.kb-file').length === n"
+        " && document.querySelectorAll('.kb-file[data-state=\"uploading\"]').length === 0",
+        arg=count, timeout=60_000,
+    )
+    states = page.locator(".kb-file").evaluate_all("items => items.map(i => i.dataset.state + ': ' + i.innerText)")
+    log = portal.data_dir.with_name(portal.data_dir.name + ".log")
+    assert all(state.startswith("done") for state in states), (states, log.read_text() if log.exists() else "")
+
+
 def suggestions(page) -> list[str]:
     page.wait_for_selector("#tf-suggestions:not([hidden])")
     return page.locator("#tf-suggestion-list a").all_inner_texts()
@@ -168,7 +180,7 @@ def test_a_customer_opens_a_ticket_with_two_attachments(browser, fresh_portal: P
             {"name": "tela.png", "mimeType": "image/png", "buffer": tiny_png()},
             {"name": "passos.txt", "mimeType": "text/plain", "buffer": "Abrir contato, salvar, esperar.\n".encode()},
         ])
-        page.wait_for_function("() => document.querySelectorAll('.kb-file[data-state=\"done\"]').length === 2")
+        wait_for_uploads(page, fresh_portal, 2)
         assert page.locator(".kb-file progress").evaluate_all("bars => bars.map(b => b.value)") == [1, 1]
         assert page.locator(".kb-file .kb-file__status").all_inner_texts() == ["Enviado", "Enviado"]
 
@@ -296,7 +308,7 @@ def test_a_dropped_file_uploads_and_a_removed_one_is_not_named_by_the_ticket(tab
     }""")
     page.dispatch_event("#tf-dropzone", "drop", {"dataTransfer": dropped})
     page.set_input_files("#tf-files", [{"name": "sai.txt", "mimeType": "text/plain", "buffer": b"sai\n"}])
-    page.wait_for_function("() => document.querySelectorAll('.kb-file[data-state=\"done\"]').length === 2")
+    wait_for_uploads(page, portal, 2)
     page.get_by_role("button", name="Remover sai.txt").click()
     assert page.locator(".kb-file__name").all_inner_texts() == ["fica.txt"]
     with page.expect_request(lambda r: r.url.endswith("/api/tickets")) as sent:
