@@ -21,6 +21,19 @@ export async function getJson(url) {
   return { response, answer };
 }
 
+/** What the forms and lists need from the API (products, request types, statuses, limits); throws when it cannot. */
+export async function getCatalog() {
+  const { response, answer } = await getJson(`${API}/catalog`);
+  if (!response.ok) throw new Error(`${response.status} catalog`);
+  return answer;
+}
+
+/** The catalog's labels by id, for showing a ticket's product, request type and status. */
+export function catalogNames(catalog) {
+  const byId = (list) => Object.fromEntries(list.map((item) => [item.id, item.name]));
+  return { products: byId(catalog.products), requestTypes: byId(catalog.request_types), statuses: byId(catalog.statuses) };
+}
+
 /** POST a JSON text; the answer's body too when it is JSON (the API's errors are). */
 export async function postJson(url, body, { headers = {}, signal } = {}) {
   const response = await fetch(url, {

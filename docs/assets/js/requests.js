@@ -6,7 +6,7 @@
 // ones before it in the history entry, so "Página anterior" knows its way back.
 
 import {
-  API, capitalize, format, getJson, goSignIn, node, pageConfig, statusBadge, timeElement,
+  API, capitalize, catalogNames, format, getCatalog, getJson, goSignIn, node, pageConfig, statusBadge, timeElement,
 } from "./common.js";
 
 const config = pageConfig("rq-config");
@@ -260,14 +260,11 @@ function rememberPeople(items) {
 async function start() {
   let catalog;
   try {
-    const { response, answer } = await getJson(`${API}/catalog`);
-    if (!response.ok) throw new Error(`${response.status} catalog`);
-    catalog = answer;
+    catalog = await getCatalog();
   } catch (error) {
     return failed(error);
   }
-  const byId = (list) => Object.fromEntries(list.map((item) => [item.id, item.name]));
-  names = { products: byId(catalog.products), requestTypes: byId(catalog.request_types), statuses: byId(catalog.statuses) };
+  names = catalogNames(catalog);
   el.status.append(...catalog.statuses.map((s) => new Option(s.name, s.id)));
   el.requestType.append(...catalog.request_types.map((r) => new Option(r.name, r.id)));
   el.product.append(...catalog.products.map((p) => new Option(p.name, p.id)));

@@ -7,7 +7,8 @@
 
 import { attachmentField } from "./attachments.js";
 import {
-  API, CSRF_HEADERS, capitalize, forgetSignIn, format, formatSize, getJson, isSignedIn, newKey, node, pageConfig, postJson,
+  API, CSRF_HEADERS, capitalize, forgetSignIn, format, formatSize, getCatalog, getJson, isSignedIn, newKey, node, pageConfig,
+  postJson,
 } from "./common.js";
 import { loadSearch } from "./search-engine.js";
 
@@ -74,9 +75,7 @@ let sending = false;
 async function start() {
   let catalog;
   try {
-    const { response, answer } = await getJson(`${API}/catalog`);
-    if (!response.ok) throw new Error(`${response.status} catalog`);
-    catalog = answer;
+    catalog = await getCatalog();
   } catch (error) {
     console.warn("kbdesk catalog:", error);
     el.summary.textContent = t.form_catalog_error;

@@ -6,7 +6,8 @@
 
 import { attachmentField } from "./attachments.js";
 import {
-  API, CSRF_HEADERS, capitalize, format, formatSize, getJson, goSignIn, node, pageConfig, postJson, statusBadge, timeElement,
+  API, CSRF_HEADERS, capitalize, catalogNames, format, formatSize, getCatalog, getJson, goSignIn, node, pageConfig, postJson,
+  statusBadge, timeElement,
 } from "./common.js";
 
 const config = pageConfig("tk-config");
@@ -70,16 +71,15 @@ async function start() {
   let catalog;
   let found;
   try {
-    [catalog, found] = await Promise.all([getJson(`${API}/catalog`), getJson(ticketPath)]);
+    [catalog, found] = await Promise.all([getCatalog(), getJson(ticketPath)]);
   } catch (error) {
     return failed(error);
   }
   if (found.response.status === 401) return goSignIn(siteRoot);
   if (found.response.status === 404) return showNotFound();
-  if (!found.response.ok || !catalog.response.ok) return failed(new Error(`${found.response.status} ticket`));
-  const byId = (list) => Object.fromEntries(list.map((item) => [item.id, item.name]));
-  const { products, request_types: requestTypes, statuses, limits } = catalog.answer;
-  names = { products: byId(products), requestTypes: byId(requestTypes), statuses: byId(statuses) };
+  if (!found.response.ok) return failed(new Error(`${found.response.status} ticket`));
+  const { limits } = catalog;
+  names = catalogNames(catalog);
   el.limits.textContent = format(t.ticket_reply_attachments_limits, {
     count: limits.max_attachments,
     size: formatSize(limits.max_attachment_bytes),
