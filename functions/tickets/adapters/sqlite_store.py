@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS comments (
 CREATE INDEX IF NOT EXISTS comments_by_ticket ON comments(ticket, created_at);
 CREATE TABLE IF NOT EXISTS sign_ins (token_hash TEXT PRIMARY KEY, email TEXT NOT NULL, expires_at TEXT NOT NULL, used_at TEXT);
 CREATE TABLE IF NOT EXISTS sessions (session_hash TEXT PRIMARY KEY, email TEXT NOT NULL, expires_at TEXT NOT NULL);
+-- Each new token or session sweeps the expired ones: by index, not by reading them all.
+CREATE INDEX IF NOT EXISTS sign_ins_by_expiry ON sign_ins(expires_at);
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions(expires_at);
 CREATE TABLE IF NOT EXISTS organizations (id TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS organization_domains (domain TEXT PRIMARY KEY, organization TEXT NOT NULL REFERENCES organizations(id));
 CREATE TABLE IF NOT EXISTS organization_members (email TEXT PRIMARY KEY, organization TEXT NOT NULL REFERENCES organizations(id));
