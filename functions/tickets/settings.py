@@ -104,12 +104,24 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
 
 
 def _local_secret(data_dir: Path) -> str:
-    """On one machine the secret is made once and kept in the data dir (never in the repo)."""
+    """On one machine the secret is made once and kept in the data dir (never in the repo).
+
+    The server's workers may all start at once: the first to link its file in place wins, and
+    nobody ever reads a half-written secret.
+    """
     path = data_dir / "signing-secret"
     if not path.exists():
         import secrets
+        import tempfile
 
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        handle, draft = tempfile.mkstemp(dir=data_dir, prefix=".signing-secret-")  # readable by its owner only
+        try:
+            os.write(handle, secrets.token_urlsafe(32).encode())
+            os.close(handle)
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
     return path.read_text().strip()
