@@ -8,6 +8,7 @@ gives the message back to be retried later.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -16,6 +17,7 @@ from .ports import Mailer, TicketStore
 from .records import Message
 
 log = logging.getLogger(__name__)
+ADDRESS = re.compile(r"[^\s<>()\[\]:;,'\"]+@[^\s<>()\[\]:;,'\"]+")  # mail servers quote the recipient
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,20 @@ def send(store: TicketStore, mailer: Mailer, messages: Sequence[Message], now: d
         try:
             mailer.send(message)
         except Exception as error:  # any failure of the mail service: keep the message for later
-            store.release_message(message.id, f"{type(error).__name__}: {error}"[:500])
-            log.warning("e-mail not sent, will retry", extra={"ticket": message.ticket, "kind": message.kind})
+            reason = _reason(error)
+            store.release_message(message.id, reason)
+            log.warning("e-mail not sent, will retry",
+                        extra={"ticket": message.ticket, "kind": message.kind, "error": reason})
             failed += 1
         else:
             store.mark_sent(message.id, now)
             sent += 1
     return Delivery(sent=sent, failed=failed)
+
+
+def _reason(error: Exception) -> str:
+    """Why a send failed, for the operator: the error's class and message, with no one's address in it."""
+    return ADDRESS.sub("<address>", f"{type(error).__name__}: {error}")[:500]
 
 
 def flush(store: TicketStore, mailer: Mailer, now: datetime, keep_going: Callable[[], bool] = lambda: True) -> Delivery:
