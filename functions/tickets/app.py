@@ -60,29 +60,32 @@ REASONS = {
 }
 
 
-class TicketApi:
-    """The API for one backend, safe to call from several threads.
+# Powertools keeps the event being handled on its router classes (`BaseRouter.current_event`,
+# `lambda_context`), and its Logger keeps the request's keys process-wide: so one process is one
+# function instance and takes one event at a time, as a Lambda container does. Every host that
+# calls the function from several threads waits here; the local server gets its concurrency from
+# several processes (`kbdesk.instances`), never from threads inside one.
+ONE_EVENT_AT_A_TIME = threading.RLock()
 
-    Powertools keeps the current event on its resolver, so each thread gets a
-    resolver of its own (a Lambda container has one thread; the local server
-    has a pool); the backend behind them is shared. Bodies get a first look
-    before the resolver: Powertools validates before any middleware runs.
+
+class TicketApi:
+    """The API for one backend: one resolver, one event at a time (see ONE_EVENT_AT_A_TIME).
+
+    Bodies get a first look before the resolver: Powertools validates before any middleware runs.
     """
 
     def __init__(self, desk: Desk, idempotency: BasePersistenceLayer) -> None:
         self.desk = desk
         self.idempotency = idempotency
-        self.local = threading.local()
+        self.resolver = create_resolver(desk, idempotency)
 
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         refused = _refuse_body(event)
         if refused is not None:
             return {"statusCode": refused.status, "headers": {"Content-Type": JSON, **refused.headers},
                     "body": json.dumps(refused.body(), ensure_ascii=False)}
-        resolver = getattr(self.local, "resolver", None)
-        if resolver is None:
-            resolver = self.local.resolver = create_resolver(self.desk, self.idempotency)
-        return resolver.resolve(event, context)
+        with ONE_EVENT_AT_A_TIME:
+            return self.resolver.resolve(event, context)
 
 
 def create_app(desk: Desk, idempotency: BasePersistenceLayer) -> TicketApi:

@@ -14,7 +14,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from .app import TicketApi, create_app, logger
+from .app import ONE_EVENT_AT_A_TIME, TicketApi, create_app, logger
 from .desk import utc_now
 from .outbox import flush
 from .backends import backend_for
@@ -46,14 +46,24 @@ def reset() -> None:
         _app = None
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    with ONE_EVENT_AT_A_TIME:  # the Logger's keys are the request's too
+        return _handle(event, context)
+
+
+def flush_outbox(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    """The scheduled sender: what `kbdesk outbox flush` does, every few minutes on AWS."""
+    with ONE_EVENT_AT_A_TIME:
+        return _flush(event, context)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
+def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return get_app().resolve(event, context)
 
 
 @logger.inject_lambda_context(log_event=False)
-def flush_outbox(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    """The scheduled sender: what `kbdesk outbox flush` does, every few minutes on AWS."""
+def _flush(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     desk = get_app().desk
     total = flush(desk.store, desk.mailer, utc_now(), lambda: context.get_remaining_time_in_millis() > FLUSH_MARGIN_MS)
     logger.info("outbox flushed", extra={"sent": total.sent, "failed": total.failed})

@@ -13,6 +13,7 @@ from .authoring import AuthoringError, new_article
 from .build import BuildError, build_site
 from .desk_cli import agent, orgs, outbox
 from .lint import lint as lint_kb
+from .instances import DEFAULT_WORKERS
 from .server import serve as run_server
 
 CONFIG = click.option(
@@ -87,11 +88,13 @@ def new(kb_dir: Path, product: str, title: str) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0 picks a free one).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="var", show_default=True, envvar="KBDESK_DATA_DIR", help="Where the server keeps its data and builds.")
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when articles change.")
-def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: bool) -> None:
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1, 64), envvar="KBDESK_WORKERS",
+              help="Processes that run the ticket function, each one request at a time as a Lambda instance does.")
+def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: bool, workers: int) -> None:
     """Build the site and serve it on one origin; edits to articles show on reload."""
     _setup_logging()
     try:
-        run_server(config_file, data_dir, host, port, watch_changes=not no_watch)
+        run_server(config_file, data_dir, host, port, watch_changes=not no_watch, workers=workers)
     except BuildError as error:
         raise click.ClickException(str(error)) from error
 

@@ -27,11 +27,11 @@ from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
 from tickets.adapters.local_files import LocalFiles
-from tickets.handler import lambda_handler
 from tickets.settings import from_environment
 
 from . import csp
 from .build import BuildError, build_site
+from .instances import DEFAULT_WORKERS, FunctionInstances
 from .pages import PRODUCTS_FILE
 from .portal import Portal
 
@@ -175,7 +175,8 @@ def watch(site: Site, root: Path, delay: float = 0.3) -> Callable[[], None]:
     return stop
 
 
-def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_changes: bool = True) -> None:
+def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_changes: bool = True,
+          workers: int = DEFAULT_WORKERS) -> None:
     """Build the site, serve it and the ticket API until Ctrl-C, and rebuild on every change."""
     data_dir = data_dir.resolve()
     builds_dir = data_dir / "site"
@@ -187,10 +188,13 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
     stop_watching = watch(site, config_file.resolve().parent) if watch_changes else (lambda: None)
     configure_function(data_dir)
     settings = from_environment()
-    portal = Portal(site, lambda_handler, LocalFiles(settings.attachments_dir, settings.signing_secret))
-    server = create_server(portal, host=host, port=port, threads=8, ident="kbdesk")
-    # Links in e-mails point here unless the site has a public address of its own.
+    portal = Portal(site, _not_listening_yet, LocalFiles(settings.attachments_dir, settings.signing_secret))
+    # The site keeps threads of its own beyond those that wait for the function's workers.
+    server = create_server(portal, host=host, port=port, threads=workers + 8, ident="kbdesk")
+    # Links in e-mails point here unless the site has a public address of its own; the workers read it.
     os.environ.setdefault("KBDESK_SITE_URL", f"http://{host}:{server.effective_port}")
+    instances = FunctionInstances(workers)
+    portal.function = instances
     log.info("serving on http://%s:%s/ (Ctrl-C to stop)", host, server.effective_port)
     # A service manager stops servers with SIGTERM: the same clean stop as Ctrl-C.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -201,6 +205,11 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
     finally:
         stop_watching()
         server.close()
+        instances.close()
+
+
+def _not_listening_yet(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    raise RuntimeError("the ticket function is wired in before the server listens")
 
 
 def _interrupt(signum: int, frame: object) -> None:

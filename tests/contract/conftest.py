@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from contract_data import PRODUCTS
-from hosts import PACKAGE, LambdaHost, LocalHost, settings_for
+from hosts import PACKAGE, LambdaHost, LocalHost, ServedHost, settings_for
 
 # Run from tests/test_package.py, only the Lambda host, and the function must be the deployment package's.
 HOSTS = ["lambda"] if PACKAGE else ["local", "lambda"]
@@ -20,15 +20,21 @@ if PACKAGE:
 
 
 @pytest.fixture
-def make_host(tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """Start a host of the given kind with settings overrides; stopped after the test."""
+def make_host(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """Start a host of the given kind with settings overrides; stopped after the test.
+
+    `served` is `kbdesk serve` itself, serving the small site of the `project` fixture.
+    """
     started: list[Any] = []
     products = tmp_path / "products.json"
     products.write_text(json.dumps(PRODUCTS))
 
     def make(kind: str, **overrides: Any) -> Any:
         settings = settings_for(tmp_path / f"data-{len(started)}", products, **overrides)
-        host = (LocalHost if kind == "local" else LambdaHost)(settings).start()
+        if kind == "served":
+            host = ServedHost(settings, project=request.getfixturevalue("project")).start()
+        else:
+            host = (LocalHost if kind == "local" else LambdaHost)(settings).start()
         started.append(host)
         return host
 

@@ -251,6 +251,56 @@ class LocalHost:
         return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in files]
 
 
+@dataclass
+class ServedHost(LocalHost):
+    """`kbdesk serve` itself, in a process of its own: the site, and the function in its worker processes.
+
+    The test reaches the same data dir through a desk of its own (SQLite is shared between processes),
+    but it cannot reach into the server: nothing here moves its clock or breaks its storage.
+    """
+
+    name: str = "served"
+    project: Path = Path()
+    process: Any = field(default=None, repr=False)
+
+    def start(self) -> ServedHost:
+        import subprocess
+        import sys
+
+        env = {**os.environ, **_lambda_environment(self.settings), "KBDESK_BACKEND": "local",
+               "KBDESK_DATA_DIR": str(self.settings.data_dir), "KBDESK_WORKERS": "4"}
+        self.log = self.settings.data_dir.with_name(self.settings.data_dir.name + "-serve.log")
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).parent / "kbdesk"), "serve", "--port", "0", "--no-watch",
+                 "--data-dir", str(self.settings.data_dir)],
+                cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        self.base = f"http://127.0.0.1:{self._port()}"
+        self.desk = local_backend(self.settings).desk
+        return self
+
+    def _port(self) -> int:
+        """The port the server says it listens on, once it does."""
+        import time
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            found = re.search(r"serving on http://127\.0\.0\.1:(\d+)/", self.log.read_text())
+            if found:
+                return int(found.group(1))
+            assert self.process.poll() is None, self.log.read_text()
+            time.sleep(0.1)
+        raise AssertionError(f"kbdesk serve did not start:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGINT)
+        assert self.process.wait(timeout=30) == 0, self.log.read_text()  # Ctrl-C stops it and its workers
+
+
 REGION = "us-east-1"
 TABLE = "kbdesk-contract"
 BUCKET = "kbdesk-contract-attachments"
