@@ -7,6 +7,7 @@ transaction, which also makes numbering atomic without gaps.
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -84,14 +85,41 @@ CREATE INDEX IF NOT EXISTS tickets_by_type ON tickets(request_type, seq);
 
 SWEEP_AFTER = timedelta(days=1)  # expired sign-in tokens and sessions are kept this long, then dropped
 
-_locks: dict[Path, threading.Lock] = {}
-_locks_guard = threading.Lock()
+class _WriterTurns:
+    """Writers of one database file take turns: this process's threads, then the processes.
+
+    SQLite's own busy wait sleeps in steps of up to 100 ms, which is what a burst of
+    writers would otherwise see; the local server's workers are processes, so the
+    turn is a lock on a file beside the database, held by one thread at a time.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.threads = threading.Lock()
+        self.file = open(path.with_name(path.name + ".writer"), "ab")  # open for the process's life
+
+    def __enter__(self) -> None:
+        self.threads.acquire()
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX)
+        except BaseException:
+            self.threads.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.threads.release()
 
 
-def _writers(path: Path) -> threading.Lock:
-    """One lock per database file for the whole process."""
-    with _locks_guard:
-        return _locks.setdefault(path.resolve(), threading.Lock())
+_turns: dict[Path, _WriterTurns] = {}
+_turns_guard = threading.Lock()
+
+
+def _writers(path: Path) -> _WriterTurns:
+    """One turn per database file for the whole process."""
+    with _turns_guard:
+        if path.resolve() not in _turns:
+            _turns[path.resolve()] = _WriterTurns(path.resolve())
+        return _turns[path.resolve()]
 
 
 def _time(moment: datetime) -> str:
@@ -131,8 +159,6 @@ class SQLiteStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         db = self.connection()
-        # Threads of this process take turns here: SQLite's own busy wait sleeps in steps
-        # of up to 100 ms, which is what a burst of writers would otherwise see.
         with _writers(self.path):
             try:
                 db.execute("BEGIN IMMEDIATE")
