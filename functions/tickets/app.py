@@ -80,12 +80,12 @@ class TicketApi:
         self.resolver = create_resolver(desk, idempotency)
 
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        refused = _refuse_body(event)
+        refused = _refuse_caller(event, self.desk.agent_key) or _refuse_body(event)
         if refused is not None:
             return {"statusCode": refused.status, "headers": {"Content-Type": JSON, **refused.headers},
                     "body": json.dumps(refused.body(), ensure_ascii=False)}
         with ONE_EVENT_AT_A_TIME:
-            return self.resolver.resolve(event, context)
+            return self.resolver.resolve(_media_type_in_lower_case(event), context)
 
 
 def create_app(desk: Desk, idempotency: BasePersistenceLayer) -> TicketApi:
@@ -208,7 +208,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
             desk.end_session(session)
         return Response(204, cookies=sign_in.cleared_cookies(secure))
 
-    # The support team's routes
+    # The support team's routes: the key was checked before the resolver (`_refuse_caller`)
 
     @app.get(
         "/api/agent/tickets",
@@ -216,7 +216,6 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         responses=_responses(200, "A page of tickets", TicketListOut, 400, 403),
     )
     def agent_list_tickets() -> Response[TicketListOut]:
-        require_agent()
         return page_for(None)
 
     @app.get(
@@ -225,7 +224,6 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         responses=_responses(200, "The ticket", TicketOut, 403, 404),
     )
     def agent_get_ticket(number: str) -> Response[TicketOut]:
-        require_agent()
         return whole(desk.ticket_for(None, number))
 
     @app.post(
@@ -234,7 +232,6 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         responses=_responses(201, "The answer", CommentOut, 400, 403, 404, 415, 422),
     )
     def agent_reply(number: str, request: Annotated[ReplyIn, Body()]) -> Response[CommentOut]:
-        require_agent()
         comment = desk.reply(number, request.body, request.status)
         return Response(201, JSON, CommentOut.model_validate(comment_out(comment, desk.download_url)))
 
@@ -244,7 +241,6 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         responses=_responses(200, "The ticket", TicketOut, 400, 403, 404, 415, 422),
     )
     def agent_status(number: str, request: Annotated[StatusIn, Body()]) -> Response[TicketOut]:
-        require_agent()
         return whole(desk.change_status(number, request.status))
 
     def page_for(person: Person | None) -> Response[TicketListOut]:
@@ -273,12 +269,6 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         # A cross-site form cannot set this header, and a cross-site script may not without CORS.
         if app.current_event.headers.get(sign_in.CSRF_HEADER, "") != sign_in.CSRF_VALUE:
             raise Forbidden("Requisição recusada: falta o cabeçalho X-Requested-With.")
-
-    def require_agent() -> None:
-        key = desk.agent_key
-        given = app.current_event.headers.get("authorization", "")
-        if not key or not hmac.compare_digest(given.encode(), f"Bearer {key}".encode()):
-            raise Forbidden("Chave de suporte ausente ou inválida.")
 
     @app.exception_handler(ApiError)
     def api_error(error: ApiError) -> Response:
@@ -327,6 +317,25 @@ def _person_out(person: Person) -> PersonOut:
 BODILESS = {"/api/auth/logout"}  # posts that carry nothing: signing out needs no body
 
 
+AGENT_ROUTES = "/api/agent/"
+
+
+def _refuse_caller(event: dict[str, Any], agent_key: str | None) -> ApiError | None:
+    """Support's routes without the support key, refused before their body is read or validated."""
+    if not (event.get("rawPath") or "").startswith(AGENT_ROUTES):
+        return None
+    given = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "authorization"), "")
+    if not agent_key or not hmac.compare_digest(given.encode(), f"Bearer {agent_key}".encode()):
+        return Forbidden("Chave de suporte ausente ou inválida.")
+    return None
+
+
+def _media_type_in_lower_case(event: dict[str, Any]) -> dict[str, Any]:
+    """Media types are case-insensitive (RFC 9110), but Powertools reads only `application/json`."""
+    headers = event.get("headers") or {}
+    return {**event, "headers": {k: v.lower() if k.lower() == "content-type" else v for k, v in headers.items()}}
+
+
 def _refuse_body(event: dict[str, Any]) -> ApiError | None:
     """Oversized, non-JSON and non-object bodies, refused before anything parses them."""
     method = event.get("requestContext", {}).get("http", {}).get("method", "GET")
@@ -343,7 +352,7 @@ def _refuse_body(event: dict[str, Any]) -> ApiError | None:
     try:
         text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
         parsed = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nested deeper than Python parses
         return BadRequest("O conteúdo não é um JSON válido.")
     if not isinstance(parsed, dict):
         return BadRequest("O conteúdo deve ser um objeto JSON.")

@@ -57,7 +57,7 @@ def parse_query(params: dict[str, str], products: dict[str, str]) -> TicketQuery
     if len(given.get("created_by", "")) > 320:
         problems["created_by"] = "longo demais"
     limit = given.get("limit", str(DEFAULT_LIMIT))
-    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_LIMIT:
         problems["limit"] = f"de 1 a {MAX_LIMIT}"
     if problems:
         raise BadRequest("Revise os parâmetros da consulta.", problems)

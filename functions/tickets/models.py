@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from . import catalog
 from .records import Attachment, Comment, Ticket
 
+# What customers send: no unknown fields, and no coercion ("5" or true is not a size).
+INPUT = ConfigDict(extra="forbid", strict=True)
+
 RequestTypeId = Literal["usability", "technical", "incident", "improvement"]
 StatusId = Literal["open", "in_progress", "waiting_customer", "resolved", "closed"]
 
@@ -18,7 +21,7 @@ StatusId = Literal["open", "in_progress", "waiting_customer", "resolved", "close
 class TicketIn(BaseModel):
     """A customer's new ticket. `email` is required without a session."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUT
 
     request_type: RequestTypeId
     product: Annotated[str, Field(min_length=1, max_length=100)]
@@ -33,7 +36,7 @@ class TicketIn(BaseModel):
 class CommentIn(BaseModel):
     """A customer's comment on a ticket they can see."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUT
 
     body: Annotated[str, Field(min_length=1, max_length=catalog.DESCRIPTION_LENGTH[1])]
     attachments: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=catalog.MAX_ATTACHMENTS)] = []
@@ -42,27 +45,27 @@ class CommentIn(BaseModel):
 class ReplyIn(BaseModel):
     """Support's answer; `status` sets the ticket's status at the same time."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUT
 
     body: Annotated[str, Field(min_length=1, max_length=catalog.DESCRIPTION_LENGTH[1])]
     status: StatusId | None = None
 
 
 class StatusIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUT
 
     status: StatusId
 
 
 class LoginIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUT
 
     email: EmailStr
     next: Annotated[str | None, Field(max_length=500, description="The site path to return to after signing in.")] = None
 
 
 class VerifyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUT
 
     token: Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -77,7 +80,7 @@ class AcceptedOut(BaseModel):
 
 
 class UploadIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = INPUT
 
     filename: Annotated[str, Field(min_length=1, max_length=255)]
     content_type: Annotated[str, Field(min_length=1, max_length=255)]

@@ -55,9 +55,10 @@ def cleared_cookies(secure: bool) -> list[Cookie]:
 
 
 def cookie(cookies: list[str] | None, name: str) -> str | None:
-    """A cookie's value from the request's cookies (API Gateway v2 passes them as `name=value` strings)."""
-    for pair in cookies or []:
-        key, _, value = pair.strip().partition("=")
-        if key == name:
-            return value
-    return None
+    """A cookie's value from the request's cookies (API Gateway v2 passes them as `name=value` strings).
+
+    Two different values under one name are none: a cookie planted from a sibling domain or path
+    must not choose whose session this is.
+    """
+    values = {value for key, _, value in (pair.strip().partition("=") for pair in cookies or []) if key == name}
+    return values.pop() if len(values) == 1 else None

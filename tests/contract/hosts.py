@@ -387,9 +387,11 @@ class LambdaHost:
         parameters = _query_parameters(query)
         if parameters:
             event["queryStringParameters"] = parameters
-        if cookies:
-            # API Gateway moves the Cookie header into the event's `cookies` list.
-            event["cookies"] = [f"{name}={value}" for name, value in cookies.items()]
+        # API Gateway moves the Cookie header into the event's `cookies` list.
+        pairs = [c.strip() for c in headers.pop("cookie", "").split(";") if c.strip()]
+        pairs += [f"{name}={value}" for name, value in (cookies or {}).items()]
+        if pairs:
+            event["cookies"] = pairs
         result = self.handler.lambda_handler(event, LocalContext(str(uuid.uuid4())))
         answer_headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
         set_cookies = list(result.get("cookies") or [])

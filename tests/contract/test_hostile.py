@@ -1,0 +1,68 @@
+"""Hostile and odd input: every path answers with the contract's error body, never a 500."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from contract_data import AGENT_KEY, SESSION, agent, open_ticket, sign_in, ticket_body
+
+NESTED = b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+
+
+@pytest.fixture
+def desk(make_host: Any, host_kind: str) -> Any:
+    return make_host(host_kind, agent_key=AGENT_KEY)
+
+
+@pytest.mark.parametrize("path", ["/api/tickets", "/api/uploads", "/api/auth/login", "/api/nada",
+                                  "/api/agent/tickets/PC-1001/replies"])
+def test_deeply_nested_json_is_a_bad_request_on_every_route(desk: Any, path: str) -> None:
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {AGENT_KEY}"}
+    reply = desk.request("POST", path, headers=headers, raw=NESTED)
+    assert (reply.status, reply.error["code"]) == (400, "bad_request"), reply.text
+    assert "Traceback" not in reply.text
+
+
+@pytest.mark.parametrize("media_type", ["APPLICATION/JSON", "Application/Json; charset=UTF-8", "application/json;charset=utf-8"])
+def test_the_media_type_is_read_whatever_its_case(desk: Any, media_type: str) -> None:
+    raw = json.dumps(ticket_body()).encode()
+    reply = desk.request("POST", "/api/tickets", headers={"Content-Type": media_type}, raw=raw)
+    assert reply.status == 201, reply.text
+    assert reply.json["subject"] == ticket_body()["subject"]
+
+
+def test_a_wrong_support_key_is_refused_before_the_body_is_read(desk: Any) -> None:
+    number = open_ticket(desk).json["number"]
+    for body in [{"body": ""}, {"nada": 1}, {"body": "Resposta", "status": "inexistente"}]:
+        reply = agent(desk, "POST", f"/api/agent/tickets/{number}/replies", body, key="chave-errada")
+        assert (reply.status, reply.error["code"]) == (403, "forbidden"), reply.text
+        reply = agent(desk, "POST", f"/api/agent/tickets/{number}/replies", body, key=None)
+        assert reply.status in (401, 403), reply.text
+
+
+@pytest.mark.parametrize("size", ["5", True, 5.0, "5e3"])
+def test_an_upload_size_must_be_a_whole_number(desk: Any, size: Any) -> None:
+    reply = desk.request("POST", "/api/uploads", {"filename": "tela.png", "content_type": "image/png", "size": size})
+    assert (reply.status, reply.error["code"]) == (422, "validation_error"), reply.text
+    assert "size" in reply.error["fields"]
+
+
+@pytest.mark.parametrize("limit", ["²", "٣", "1.5", "-1", "0", "101", "abc"])
+def test_a_list_limit_that_is_not_1_to_100_is_a_bad_request(desk: Any, limit: str) -> None:
+    person = sign_in(desk, "ana@cliente.com.br")
+    query = urlencode({"limit": limit})
+    for reply in [person.request("GET", f"/api/tickets?{query}"), agent(desk, "GET", f"/api/agent/tickets?{query}")]:
+        assert reply.status in (400, 422), reply.text
+        assert reply.error["code"] in ("bad_request", "validation_error")
+
+
+def test_two_session_cookies_are_no_session(desk: Any) -> None:
+    session = sign_in(desk, "ana@cliente.com.br").cookie(SESSION)
+    other = sign_in(desk, "bia@cliente.com.br").cookie(SESSION)
+    assert desk.request("GET", "/api/me", headers={"Cookie": f"{SESSION}={session}"}).json["email"] == "ana@cliente.com.br"
+    for planted in [f"{SESSION}={other}; {SESSION}={session}", f"{SESSION}={session}; {SESSION}=forjado"]:
+        reply = desk.request("GET", "/api/me", headers={"Cookie": planted})
+        assert (reply.status, reply.error["code"]) == (401, "unauthenticated"), reply.text
