@@ -55,8 +55,8 @@ def to_event(environ: dict[str, Any]) -> dict[str, Any]:
             headers[name.replace("_", "-").lower()] = environ[name]
     cookies = [c.strip() for c in headers.pop("cookie", "").split(";") if c.strip()]
     length = int(environ.get("CONTENT_LENGTH") or 0)
-    # Never hold more than the limit in memory: the function refuses what is larger.
-    body = environ["wsgi.input"].read(min(length, MAX_BODY_BYTES + 1)) if length > 0 else b""
+    # A body declared larger than the limit is never read: the function refuses it by its Content-Length.
+    body = environ["wsgi.input"].read(length) if 0 < length <= MAX_BODY_BYTES else b""
     text = any(headers.get("content-type", "").startswith(t) for t in TEXT_TYPES)
     try:
         decoded = body.decode("utf-8") if text else None

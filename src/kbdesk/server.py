@@ -27,6 +27,7 @@ from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
 from tickets.adapters.local_files import LocalFiles
+from tickets.catalog import MAX_ATTACHMENT_BYTES
 from tickets.settings import from_environment
 
 from . import csp
@@ -35,6 +36,7 @@ from .instances import DEFAULT_WORKERS, FunctionInstances
 from .pages import PRODUCTS_FILE
 from .portal import Portal
 
+MULTIPART_FORM_BYTES = 64 * 1024  # an upload form's fields and boundaries, beside the file
 log = logging.getLogger("kbdesk.serve")
 
 # Content-addressed files never change under their name: Material's bundles,
@@ -175,6 +177,28 @@ def watch(site: Site, root: Path, delay: float = 0.3) -> Callable[[], None]:
     return stop
 
 
+def waitress_options(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """What one client may hold of the server, and whom to believe about the caller's address.
+
+    Waitress reads a whole request before the app sees it, so its body limit is the largest
+    request anyone needs (an attachment and its form); idle and stalled connections are closed
+    after `KBDESK_IDLE_SECONDS`, and up to `KBDESK_CONNECTIONS` may be open at once. Behind a
+    reverse proxy (README), `KBDESK_TRUSTED_PROXY` is its address: only from it is
+    X-Forwarded-For the caller's, which rate limits count by.
+    """
+    env = os.environ if env is None else env
+    options: dict[str, Any] = {
+        "max_request_body_size": MAX_ATTACHMENT_BYTES + MULTIPART_FORM_BYTES,
+        "connection_limit": int(env.get("KBDESK_CONNECTIONS", "1000")),
+        "channel_timeout": int(env.get("KBDESK_IDLE_SECONDS", "30")),
+        "cleanup_interval": 5,  # how often waitress looks for connections past that time
+    }
+    if env.get("KBDESK_TRUSTED_PROXY"):
+        options.update(trusted_proxy=env["KBDESK_TRUSTED_PROXY"], trusted_proxy_count=1,
+                       trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"}, clear_untrusted_proxy_headers=True)
+    return options
+
+
 def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_changes: bool = True,
           workers: int = DEFAULT_WORKERS) -> None:
     """Build the site, serve it and the ticket API until Ctrl-C, and rebuild on every change."""
@@ -190,7 +214,7 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
     settings = from_environment()
     portal = Portal(site, _not_listening_yet, LocalFiles(settings.attachments_dir, settings.signing_secret))
     # The site keeps threads of its own beyond those that wait for the function's workers.
-    server = create_server(portal, host=host, port=port, threads=workers + 8, ident="kbdesk")
+    server = create_server(portal, host=host, port=port, threads=workers + 8, ident="kbdesk", **waitress_options())
     # Links in e-mails point here unless the site has a public address of its own; the workers read it.
     os.environ.setdefault("KBDESK_SITE_URL", f"http://{host}:{server.effective_port}")
     instances = FunctionInstances(workers)
