@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 from . import catalog, emails, lookups, organizations, sign_in
 from .errors import NotFound, RateLimited, TooLarge, Unauthenticated, UnsupportedMediaType, ValidationFailed
-from .filetypes import real_type
+from .filetypes import real_type, refused_name
 from .lookups import TicketQuery
 from .models import CommentIn, TicketIn, UploadIn
 from .outbox import deliver, send
@@ -85,8 +85,10 @@ class Desk:
             raise TooLarge(f"O arquivo passa do limite de {catalog.MAX_ATTACHMENT_BYTES // catalog.MiB} MB.", {"size": "grande demais"})
         if request.content_type.split(";")[0].strip().lower() not in catalog.ALLOWED_TYPES:
             raise UnsupportedMediaType("Este tipo de arquivo não é aceito.", {"content_type": "tipo não aceito"})
-        upload_id = secrets.token_urlsafe(16)
         filename = safe_filename(request.filename)
+        if refused_name(filename):
+            raise UnsupportedMediaType("Programas e scripts não são aceitos como anexo.", {"filename": "programa ou script"})
+        upload_id = secrets.token_urlsafe(16)
         upload = Upload(
             id=upload_id,
             filename=filename,
@@ -309,7 +311,7 @@ class Desk:
         if stored.size > min(upload.size, catalog.MAX_ATTACHMENT_BYTES):
             # Larger than granted: S3's policy forbids it, but the server checks what is really stored.
             raise TooLarge(f"“{upload.filename}” é maior do que o informado ou passa do limite.", {"attachments": "arquivo grande demais"})
-        content_type = real_type(stored.head, upload.content_type)
+        content_type = real_type(stored.head, upload.content_type, upload.filename)
         if content_type is None:
             raise UnsupportedMediaType(f"“{upload.filename}” não é de um tipo aceito.", {"attachments": "tipo de arquivo não aceito"})
         return upload, stored, content_type

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from contract_data import AGENT_KEY, SESSION, agent, open_ticket, sign_in, ticket_body
+from contract_data import AGENT_KEY, PNG, SESSION, agent, attach, open_ticket, sign_in, ticket_body
 
 NESTED = b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}"
 
@@ -66,3 +66,31 @@ def test_two_session_cookies_are_no_session(desk: Any) -> None:
     for planted in [f"{SESSION}={other}; {SESSION}={session}", f"{SESSION}={session}; {SESSION}=forjado"]:
         reply = desk.request("GET", "/api/me", headers={"Cookie": planted})
         assert (reply.status, reply.error["code"]) == (401, "unauthenticated"), reply.text
+
+
+SCRIPT = b"@echo off\r\ndel /q %USERPROFILE%\\Documents\\*\r\n"
+
+
+@pytest.mark.parametrize("filename", ["limpar.bat", "relatorio.PS1", "abrir.vbs", "ajuda.js", "planilha.jar", "atalho.lnk"])
+def test_scripts_and_programs_are_refused_by_name_whatever_their_bytes(desk: Any, filename: str) -> None:
+    reply = desk.request("POST", "/api/uploads", {"filename": filename, "content_type": "text/plain", "size": len(SCRIPT)})
+    assert (reply.status, reply.error["code"]) == (415, "unsupported_media_type"), reply.text
+    assert "filename" in reply.error["fields"]
+
+
+@pytest.mark.parametrize(("content", "filename", "declared"), [
+    (SCRIPT, "foto.png", "image/png"),          # text named as an image
+    (PNG, "contrato.pdf", "application/pdf"),   # an image named as a document
+])
+def test_a_file_whose_name_says_another_type_than_its_bytes_is_refused(desk: Any, content: bytes, filename: str,
+                                                                      declared: str) -> None:
+    reply = open_ticket(desk, attachments=[attach(desk, content, filename, declared)])
+    assert (reply.status, reply.error["code"]) == (415, "unsupported_media_type"), reply.text
+    assert open_ticket(desk).json["number"] == "PC-1001"
+
+
+@pytest.mark.parametrize("filename", ["tela.png", "tela.PNG", "tela"])
+def test_a_file_named_for_what_it_is_is_kept(desk: Any, filename: str) -> None:
+    reply = open_ticket(desk, attachments=[attach(desk, PNG, filename)])
+    assert reply.status == 201, reply.text
+    assert reply.json["attachments"][0]["content_type"] == "image/png"
