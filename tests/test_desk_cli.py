@@ -105,3 +105,13 @@ def test_support_commands_refuse_what_does_not_exist(kbdesk: Callable[..., Resul
         result = kbdesk(*args)
         assert result.exit_code == 1 and "Chamado não encontrado" in result.output
     assert kbdesk("agent", "status", "PC-1001", "done").exit_code == 2  # not a status: click names the choices
+
+
+def test_a_customers_terminal_escapes_are_never_printed(kbdesk: Callable[..., Result], data_dir: Path) -> None:
+    hostile = "Lentidão \x1b]0;pwned\x07\x1b[2J\x1b[31mvermelho\u202etxt.exe"
+    number = open_ticket(data_dir, "ana@cliente.com.br", subject=hostile)
+    for args in (["agent", "show", number], ["agent", "list"]):
+        shown = kbdesk(*args)
+        assert shown.exit_code == 0, shown.output
+        assert not set(shown.output) & {"\x1b", "\x07", "\u202e"}
+        assert "Lentidão" in shown.output and "vermelho" in shown.output and "\n" in shown.output

@@ -9,6 +9,7 @@ exactly as the API's support routes do.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -31,6 +32,14 @@ DATA_DIR = click.option(
     envvar="KBDESK_DATA_DIR", help="The local data dir (for the embedded backend).",
 )
 STATUS = click.Choice(sorted(catalog.STATUS_IDS))
+# Control characters (an escape sequence can rewrite a terminal) and bidirectional overrides
+# (they reorder what is shown) in what customers wrote; new lines and tabs stay.
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def echo(text: str = "", err: bool = False) -> None:
+    """Print to the terminal, never a customer's control characters."""
+    click.echo(UNPRINTABLE.sub("\ufffd", text), err=err)
 
 
 def open_desk(data_dir: Path) -> Desk:
@@ -65,7 +74,7 @@ def flush(data_dir: Path) -> None:
     """Send every pending e-mail now; exit 1 if some could not be sent (they stay pending)."""
     desk = open_desk(data_dir)
     total = flush_outbox(desk.store, desk.mailer, utc_now())
-    click.echo(f"{total.sent} e-mail(s) sent, {total.failed} failed.")
+    echo(f"{total.sent} e-mail(s) sent, {total.failed} failed.")
     if total.failed:
         sys.exit(1)
 
@@ -85,7 +94,7 @@ def orgs() -> None:
 def add_organization(organization_id: str, name: str, domains: tuple[str, ...], data_dir: Path) -> None:
     """Create an organization (or rename it and add domains to it)."""
     organization = _run(lambda: open_desk(data_dir).add_organization(organization_id, name, list(domains)))
-    click.echo(f"{organization.id}: {organization.name}" + (f" ({', '.join(organization.domains)})" if organization.domains else ""))
+    echo(f"{organization.id}: {organization.name}" + (f" ({', '.join(organization.domains)})" if organization.domains else ""))
 
 
 @orgs.command("add-member")
@@ -95,7 +104,7 @@ def add_organization(organization_id: str, name: str, domains: tuple[str, ...], 
 def add_member(organization_id: str, email: str, data_dir: Path) -> None:
     """List a person as a member (moving them from any other organization)."""
     _run(lambda: open_desk(data_dir).add_member(organization_id, email))
-    click.echo(f"{email.strip().lower()} is a member of {organization_id}.")
+    echo(f"{email.strip().lower()} is a member of {organization_id}.")
 
 
 @orgs.command("list")
@@ -104,11 +113,11 @@ def list_organizations(data_dir: Path) -> None:
     """Every organization with its domains and members."""
     found = open_desk(data_dir).store.list_organizations()
     for organization in found:
-        click.echo(f"{organization.id}\t{organization.name}")
-        click.echo(f"  domains: {', '.join(organization.domains) or '-'}")
-        click.echo(f"  members: {', '.join(organization.members) or '-'}")
+        echo(f"{organization.id}\t{organization.name}")
+        echo(f"  domains: {', '.join(organization.domains) or '-'}")
+        echo(f"  members: {', '.join(organization.members) or '-'}")
     if not found:
-        click.echo("No organizations yet (kbdesk orgs add creates one).")
+        echo("No organizations yet (kbdesk orgs add creates one).")
 
 
 # Answering tickets
@@ -133,12 +142,12 @@ def list_tickets(data_dir: Path, limit: int, **filters: str | None) -> None:
     params = {name: value for name, value in filters.items() if value} | {"limit": str(limit)}
     tickets, more = _run(lambda: desk.find_tickets(None, parse_query(params, desk.products)))
     for ticket in tickets:
-        click.echo("\t".join([ticket.number, ticket.status, ticket.request_type, ticket.product,
+        echo("\t".join([ticket.number, ticket.status, ticket.request_type, ticket.product,
                               ticket.requester.email, ticket.subject]))
     if not tickets:
-        click.echo("No tickets match.")
+        echo("No tickets match.")
     elif more:
-        click.echo("(more tickets match; raise --limit or narrow the filters)")
+        echo("(more tickets match; raise --limit or narrow the filters)")
 
 
 @agent.command("show")
@@ -147,7 +156,7 @@ def list_tickets(data_dir: Path, limit: int, **filters: str | None) -> None:
 def show_ticket(number: str, data_dir: Path) -> None:
     """One ticket and its conversation, oldest first."""
     ticket = _run(lambda: open_desk(data_dir).ticket_for(None, number))
-    click.echo(_describe(ticket))
+    echo(_describe(ticket))
 
 
 @agent.command("reply")
@@ -160,7 +169,7 @@ def reply(number: str, message: str, status: str | None, data_dir: Path) -> None
     desk = open_desk(data_dir)
     _run(lambda: desk.reply(number, message, status))
     ticket = desk.ticket_for(None, number)
-    click.echo(f"Answer added to {ticket.number} (status: {ticket.status}); {ticket.requester.email} is e-mailed.")
+    echo(f"Answer added to {ticket.number} (status: {ticket.status}); {ticket.requester.email} is e-mailed.")
 
 
 @agent.command("status")
@@ -170,7 +179,7 @@ def reply(number: str, message: str, status: str | None, data_dir: Path) -> None
 def change_status(number: str, status: str, data_dir: Path) -> None:
     """Change a ticket's status; the requester is e-mailed when it changes."""
     ticket = _run(lambda: open_desk(data_dir).change_status(number, status))
-    click.echo(f"{ticket.number} is {ticket.status}.")
+    echo(f"{ticket.number} is {ticket.status}.")
 
 
 def _describe(ticket: Ticket) -> str:
