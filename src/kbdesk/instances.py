@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -98,6 +99,7 @@ def _run_instance(pipe: Connection) -> None:
     """A worker's life: build the function once, then answer one event at a time until the pipe closes."""
     from tickets.handler import get_app, lambda_handler
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server stops its workers
     pipe.send(_attempt(lambda: get_app() and None))
     while True:
         try:

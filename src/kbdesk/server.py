@@ -220,7 +220,9 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
     instances = FunctionInstances(workers)
     portal.function = instances
     log.info("serving on http://%s:%s/ (Ctrl-C to stop)", host, server.effective_port)
-    # A service manager stops servers with SIGTERM: the same clean stop as Ctrl-C.
+    # Ctrl-C, and SIGTERM from a service manager, stop it cleanly; set here because a server
+    # started in the background inherits SIGINT ignored, and Python then never raises it.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.run()
