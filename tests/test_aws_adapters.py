@@ -606,7 +606,7 @@ def ticket_in(**changes: Any) -> TicketIn:
 def test_the_aws_backend_opens_a_ticket_and_mails_it_once(aws_settings: Settings, s3: Any) -> None:
     desk = aws.aws_backend(aws_settings).desk
     operations = record_operations(aws.client("dynamodb"))
-    granted, _, _ = desk.grant_upload(UploadIn(filename="tela.png", content_type="image/png", size=len(PNG)))
+    granted, _, _ = desk.grant_upload(UploadIn(filename="tela.png", content_type="image/png", size=len(PNG)), "203.0.113.9")
     s3.put_object(Bucket=BUCKET, Key=granted.key, Body=PNG)
 
     ticket = desk.open_ticket(ticket_in(attachments=[granted.id]), session_email=None, client_ip="203.0.113.9")

@@ -79,8 +79,9 @@ class Desk:
             },
         }
 
-    def grant_upload(self, request: UploadIn) -> tuple[Upload, str, dict[str, str]]:
+    def grant_upload(self, request: UploadIn, client_ip: str) -> tuple[Upload, str, dict[str, str]]:
         """Permission to upload one file to a key the server chooses, for 15 minutes."""
+        self._check_rate(f"uploads_ip:{client_ip}", "uploads_ip")
         if request.size > catalog.MAX_ATTACHMENT_BYTES:
             raise TooLarge(f"O arquivo passa do limite de {catalog.MAX_ATTACHMENT_BYTES // catalog.MiB} MB.", {"size": "grande demais"})
         if request.content_type.split(";")[0].strip().lower() not in catalog.ALLOWED_TYPES:

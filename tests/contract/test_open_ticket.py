@@ -266,6 +266,14 @@ def test_too_many_tickets_from_one_address_are_refused_for_a_while(make_host: An
     assert [open_ticket(host, email=f"{p}@cliente.com.br").status for p in people] == [201, 201, 201, 429]
 
 
+def test_too_many_uploads_from_one_address_are_refused_for_a_while(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, rate_limits={"uploads_ip": (3, 3600)})
+    grants = [host.request("POST", "/api/uploads", {"filename": f"tela{i}.png", "content_type": "image/png", "size": 100})
+              for i in range(4)]
+    assert [g.status for g in grants] == [201, 201, 201, 429]
+    assert grants[-1].error["code"] == "rate_limited" and 0 < int(grants[-1].headers["retry-after"]) <= 3600
+
+
 def test_rate_limits_can_be_turned_off(make_host: Any, host_kind: str) -> None:
     host = make_host(host_kind, rate_limits=None)
     assert {open_ticket(host).status for _ in range(12)} == {201}
