@@ -124,7 +124,7 @@ class Desk:
         assert email is not None
         # The address first: every attempt from it counts, even one its e-mail's limit refuses.
         self._check_rate(f"tickets_ip:{client_ip}", "tickets_ip")
-        self._check_rate(f"tickets:{email}", "tickets")
+        self._check_rate(f"tickets:{one_mailbox(email)}", "tickets")
 
         now = self.clock()
         draft = TicketDraft(
@@ -164,7 +164,7 @@ class Desk:
         """E-mail a one-time link to anyone who asks: whether the address has tickets is never told."""
         email = email.lower()
         self._check_rate(f"login_ip:{client_ip}", "login_ip")
-        self._check_rate(f"login:{email}", "login")
+        self._check_rate(f"login:{one_mailbox(email)}", "login")
         token = sign_in.new_secret()
         now = self.clock()
         link = emails.sign_in_url(self.settings, token, sign_in.safe_next(next_path))
@@ -334,6 +334,22 @@ class Desk:
         if self.store.count_hit(key, window, now) > allowed:
             retry_after = window - int(now.timestamp()) % window
             raise RateLimited("Muitas solicitações em pouco tempo. Tente novamente mais tarde.", retry_after)
+
+
+GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def one_mailbox(email: str) -> str:
+    """The mailbox an address delivers to, so that its variants share one quota.
+
+    A `+tag` reaches the same mailbox at nearly every provider; Gmail also ignores dots and
+    answers for googlemail.com.
+    """
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0] or local
+    if domain in GMAIL_DOMAINS:
+        local, domain = local.replace(".", ""), "gmail.com"
+    return f"{local}@{domain}"
 
 
 def _may_see(person: Person, ticket: Ticket) -> bool:

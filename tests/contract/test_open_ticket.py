@@ -260,6 +260,14 @@ def test_too_many_tickets_from_one_email_are_refused_for_a_while(make_host: Any,
     assert open_ticket(host, email="bia@cliente.com.br").status == 201
 
 
+def test_an_addresss_variants_share_its_quota(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, rate_limits={"tickets": (3, 3600), "tickets_ip": (100, 3600)})
+    variants = ["joao.silva@gmail.com", "joaosilva+suporte@gmail.com", "Joao.Silva@googlemail.com", "j.o.a.o.silva@gmail.com"]
+    assert [open_ticket(host, email=v).status for v in variants] == [201, 201, 201, 429]
+    assert open_ticket(host, email="ana+x@cliente.com.br").status == 201
+    assert open_ticket(host, email="ana.souza@cliente.com.br").status == 201  # dots matter outside Gmail
+
+
 def test_too_many_tickets_from_one_address_are_refused_for_a_while(make_host: Any, host_kind: str) -> None:
     host = make_host(host_kind, rate_limits={"tickets": (100, 3600), "tickets_ip": (3, 3600)})
     people = ["ana", "bia", "caio", "dani"]

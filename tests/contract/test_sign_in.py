@@ -101,6 +101,7 @@ def test_too_many_links_for_one_email_are_refused_for_a_while(make_host: Any, ho
     assert 0 < int(replies[2].headers["retry-after"]) <= 3600
     assert len(mail_to(host, ANA)) == 2
     assert host.request("POST", "/api/auth/login", {"email": "bia@cliente.com.br"}).status == 202
+    assert host.request("POST", "/api/auth/login", {"email": ANA.replace("@", "+outra@")}).status == 429  # same mailbox
 
 
 def test_too_many_links_from_one_address_are_refused_for_a_while(make_host: Any, host_kind: str) -> None:
