@@ -388,3 +388,16 @@ def test_members_move_between_organizations_and_come_before_domains(store: Ticke
     store.save_organization(Organization("parceira", "Parceira Nova"))  # a rename keeps the members
     assert store.list_organizations()[1].members == ("ana@cliente.com.br", "rui@gmail.com")
 
+
+
+def test_hits_are_counted_per_key_and_window_and_refused_ones_are_not(store: TicketStore) -> None:
+    start = datetime(2026, 11, 28, 14, 0, tzinfo=timezone.utc)  # a window boundary for one hour
+    assert [store.count_hit("tickets:ana", 3600, start + timedelta(minutes=m), at_most=2) for m in (0, 10, 59, 59)] == \
+        [True, True, True, False]
+    assert store.count_hit("tickets:bia", 3600, start, at_most=2)
+    assert store.hits("tickets:ana", 3600, start) == (0, 3) and store.hits("tickets:bia", 3600, start) == (0, 1)
+    assert store.count_hit("tickets:ana", 3600, start + timedelta(hours=1), at_most=2)
+    assert store.hits("tickets:ana", 3600, start + timedelta(hours=1)) == (3, 1)  # the window before still weighs
+    assert store.hits("tickets:ana", 3600, start + timedelta(hours=3)) == (0, 0)
+    assert not store.count_hit("tickets:carla", 3600, start, at_most=-0.5)
+    assert store.hits("tickets:carla", 3600, start) == (0, 0)

@@ -7,6 +7,7 @@ change with its e-mails in one atomic write and only then tries to send them.
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -331,9 +332,23 @@ class Desk:
             return
         allowed, window = limits[rule]
         now = self.clock()
-        if self.store.count_hit(key, window, now) > allowed:
-            retry_after = window - int(now.timestamp()) % window
+        previous, current = self.store.hits(key, window, now)
+        elapsed = now.timestamp() % window
+        # Sliding window: the window before counts as evenly spread, so the last full window's length
+        # never holds more than `allowed` (fixed windows let twice through across a boundary).
+        # Refused hits are not counted: a client that retries early does not push its turn back.
+        if not self.store.count_hit(key, window, now, at_most=allowed - 1 - previous * (1 - elapsed / window)):
+            retry_after = seconds_until_allowed(previous, current, allowed, window, elapsed)
             raise RateLimited("Muitas solicitações em pouco tempo. Tente novamente mais tarde.", retry_after)
+
+
+def seconds_until_allowed(previous: int, current: int, allowed: int, window: int, elapsed: float) -> int:
+    """When the sliding count next admits one more hit (the Retry-After of a refusal)."""
+    if current + 1 <= allowed and previous:  # in this window, once enough of the window before has slid out
+        wait = window * (1 - (allowed - current - 1) / previous) - elapsed
+    else:  # in the next window, once enough of this one has slid out
+        wait = (window - elapsed) + window * (1 - (allowed - 1) / max(current, 1))
+    return max(1, math.ceil(wait))
 
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}

@@ -106,8 +106,11 @@ class TicketStore(Protocol):
     def release_message(self, message_id: str, error: str) -> None:
         """Give a claimed message back after a failed send, to be retried."""
 
-    def count_hit(self, key: str, window_seconds: int, now: datetime) -> int:
-        """Count one request against `key` in the current window; the count so far, this one included."""
+    def hits(self, key: str, window_seconds: int, now: datetime) -> tuple[int, int]:
+        """The hits counted against `key` in the window before this one, and in this one so far."""
+
+    def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float) -> bool:
+        """Count one hit in this window if its count so far is at most `at_most`, atomically; whether it was."""
 
 
 class FileStore(Protocol):

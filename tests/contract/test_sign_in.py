@@ -98,7 +98,7 @@ def test_too_many_links_for_one_email_are_refused_for_a_while(make_host: Any, ho
     replies = [host.request("POST", "/api/auth/login", {"email": ANA}) for _ in range(3)]
     assert [r.status for r in replies] == [202, 202, 429]
     assert replies[2].error["code"] == "rate_limited"
-    assert 0 < int(replies[2].headers["retry-after"]) <= 3600
+    assert 0 < int(replies[2].headers["retry-after"]) <= 2 * 3600
     assert len(mail_to(host, ANA)) == 2
     assert host.request("POST", "/api/auth/login", {"email": "bia@cliente.com.br"}).status == 202
     assert host.request("POST", "/api/auth/login", {"email": ANA.replace("@", "+outra@")}).status == 429  # same mailbox

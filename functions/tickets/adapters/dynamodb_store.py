@@ -666,19 +666,37 @@ class DynamoDBStore:
 
     # Rate limits
 
-    def count_hit(self, key: str, window_seconds: int, now: datetime) -> int:
+    def hits(self, key: str, window_seconds: int, now: datetime) -> tuple[int, int]:
         window = int(now.timestamp()) // window_seconds
         with _storage_errors():
-            answer = self.client.update_item(
-                TableName=self.table,
-                Key=_key(f"RATE#{key}", str(window)),
-                UpdateExpression="ADD #count :one SET #ttl = :window_end",
-                ExpressionAttributeNames={"#count": "count", "#ttl": TTL_ATTRIBUTE},
-                # A window's counter is useless once the window has passed.
-                ExpressionAttributeValues={":one": {"N": "1"}, ":window_end": {"N": str((window + 1) * window_seconds)}},
-                ReturnValues="UPDATED_NEW",
-            )
-        return int(answer["Attributes"]["count"]["N"])
+            found = self.client.batch_get_item(RequestItems={self.table: {
+                "Keys": [_key(f"RATE#{key}", str(w)) for w in (window - 1, window)],
+                "ProjectionExpression": "sk, #count", "ExpressionAttributeNames": {"#count": "count"},
+            }})
+        counts = {int(item["sk"]["S"]): int(item["count"]["N"]) for item in found["Responses"].get(self.table, [])}
+        return counts.get(window - 1, 0), counts.get(window, 0)
+
+    def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float) -> bool:
+        window = int(now.timestamp()) // window_seconds
+        if at_most < 0:
+            return False
+        with _storage_errors():
+            try:
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=_key(f"RATE#{key}", str(window)),
+                    UpdateExpression="ADD #count :one SET #ttl = :kept_until",
+                    ConditionExpression="attribute_not_exists(#count) OR #count <= :at_most",
+                    ExpressionAttributeNames={"#count": "count", "#ttl": TTL_ATTRIBUTE},
+                    # A window's counter still weighs on the next window, and is useless after it.
+                    ExpressionAttributeValues={":one": {"N": "1"}, ":at_most": {"N": f"{at_most:.6f}"},
+                                               ":kept_until": {"N": str((window + 2) * window_seconds)}},
+                )
+            except ClientError as error:
+                if _error_code(error) == "ConditionalCheckFailedException":
+                    return False
+                raise
+        return True
 
 
 def _pause_after_losing(attempt: int) -> None:

@@ -381,16 +381,24 @@ class SQLiteStore:
 
     # Rate limits
 
-    def count_hit(self, key: str, window_seconds: int, now: datetime) -> int:
+    def hits(self, key: str, window_seconds: int, now: datetime) -> tuple[int, int]:
         window = int(now.timestamp()) // window_seconds
+        counts = dict(self.connection().execute(
+            "SELECT window, count FROM rate_hits WHERE key = ? AND window IN (?, ?)", (key, window - 1, window)))
+        return counts.get(window - 1, 0), counts.get(window, 0)
+
+    def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float) -> bool:
+        window = int(now.timestamp()) // window_seconds
+        if at_most < 0:
+            return False
         with self.transaction() as db:
-            db.execute("DELETE FROM rate_hits WHERE key = ? AND window < ?", (key, window))
-            row = db.execute(
+            db.execute("DELETE FROM rate_hits WHERE key = ? AND window < ?", (key, window - 1))
+            counted = db.execute(
                 "INSERT INTO rate_hits (key, window, count) VALUES (?, ?, 1) "
-                "ON CONFLICT (key, window) DO UPDATE SET count = count + 1 RETURNING count",
-                (key, window),
+                "ON CONFLICT (key, window) DO UPDATE SET count = count + 1 WHERE count <= ? RETURNING count",
+                (key, window, at_most),
             ).fetchone()
-            return int(row[0])
+            return counted is not None
 
 
 def _ticket(row: sqlite3.Row) -> Ticket:
