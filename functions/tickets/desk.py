@@ -164,8 +164,11 @@ class Desk:
     def request_sign_in(self, email: str, next_path: str | None, client_ip: str) -> None:
         """E-mail a one-time link to anyone who asks: whether the address has tickets is never told."""
         email = email.lower()
+        # Per caller and address: someone else asking for links to your address cannot lock you out.
+        # Per address from everywhere, a higher bound: nobody fills an inbox from many addresses.
         self._check_rate(f"login_ip:{client_ip}", "login_ip")
-        self._check_rate(f"login:{one_mailbox(email)}", "login")
+        self._check_rate(f"login:{client_ip}:{one_mailbox(email)}", "login")
+        self._check_rate(f"login_mailbox:{one_mailbox(email)}", "login_mailbox")
         token = sign_in.new_secret()
         now = self.clock()
         link = emails.sign_in_url(self.settings, token, sign_in.safe_next(next_path))

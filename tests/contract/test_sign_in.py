@@ -24,6 +24,7 @@ from contract_data import (
     sign_in_links,
     ticket_body,
 )
+from tickets.errors import RateLimited
 from hosts import browser
 
 ANA = "ana@cliente.com.br"
@@ -314,3 +315,18 @@ def test_the_confirmation_email_signs_the_requester_into_the_ticket(cliente: Any
     assert (signed.status, signed.json) == (200, {"email": ANA, "organization": "cliente"})
     shown = person.request("GET", "/api/tickets/PC-1001")
     assert (shown.status, shown.json["number"]) == (200, "PC-1001")
+
+
+def test_asking_for_links_to_someone_elses_address_never_locks_them_out(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, rate_limits={"login": (5, 3600), "login_ip": (100, 3600), "login_mailbox": (8, 3600)})
+    attacker, owner = "198.51.100.66", "203.0.113.10"
+    for _ in range(5):
+        host.desk.request_sign_in(ANA, None, attacker)
+    with pytest.raises(RateLimited):
+        host.desk.request_sign_in(ANA, None, attacker)
+    host.desk.request_sign_in(ANA, None, owner)  # the owner still gets a link
+    for _ in range(2):
+        host.desk.request_sign_in(ANA, None, f"192.0.2.{_}")
+    with pytest.raises(RateLimited):  # but no one fills the inbox from many addresses
+        host.desk.request_sign_in(ANA, None, "192.0.2.200")
+    assert len(mail_to(host, ANA)) == 8
