@@ -168,7 +168,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     @app.post(
         "/api/tickets/<number>/comments",
         summary="Comment on a ticket; support is told",
-        responses=_responses(201, "The comment", CommentOut, 400, 401, 403, 404, 413, 415, 422),
+        responses=_responses(201, "The comment", CommentOut, 400, 401, 403, 404, 413, 415, 422, 429),
     )
     def add_comment(number: str, request: Annotated[CommentIn, Body()]) -> Response[CommentOut]:
         person = signed_in()
@@ -190,10 +190,10 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     @app.post(
         "/api/auth/verify",
         summary="Trade a sign-in link's token for a session cookie",
-        responses=_responses(200, "Signed in; the session cookie is set", PersonOut, 400, 401, 415, 422),
+        responses=_responses(200, "Signed in; the session cookie is set", PersonOut, 400, 401, 415, 422, 429),
     )
     def verify(request: Annotated[VerifyIn, Body()]) -> Response[PersonOut]:
-        person, session = desk.verify_sign_in(request.token)
+        person, session = desk.verify_sign_in(request.token, app.current_event.request_context.http.source_ip)
         return Response(200, JSON, _person_out(person), cookies=sign_in.session_cookies(session, secure))
 
     @app.get("/api/me", summary="Who is signed in", responses=_responses(200, "The person", PersonOut, 401))

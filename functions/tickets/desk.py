@@ -176,8 +176,9 @@ class Desk:
         self.store.save_sign_in(sign_in.digest(token), email, now + sign_in.TOKEN_LIFETIME, message)
         self._send([message])
 
-    def verify_sign_in(self, token: str) -> tuple[Person, str]:
+    def verify_sign_in(self, token: str, client_ip: str) -> tuple[Person, str]:
         """The person a link's token names, and a new session for them; the token is spent."""
+        self._check_rate(f"verify_ip:{client_ip}", "verify_ip")
         email = self.store.use_sign_in(sign_in.digest(token), self.clock()) if token else None
         if email is None:
             raise Unauthenticated("O link de acesso é inválido, já foi usado ou expirou. Peça um novo.")
@@ -234,6 +235,7 @@ class Desk:
 
     def comment(self, person: Person, number: str, request: CommentIn) -> Comment:
         """A customer's comment: support is told; a ticket waiting on the customer is worked on again."""
+        self._check_rate(f"comments:{person.email}", "comments")
         ticket = self.ticket_for(person, number)
         if ticket.status == "closed":
             raise ValidationFailed("Este chamado está fechado. Abra um novo chamado.", {"ticket": "chamado fechado"})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 # An address may attach up to ten files to each ticket it may open (uploads_ip).
 DEFAULT_RATE_LIMITS = {"tickets": (10, 3600), "tickets_ip": (60, 3600), "login": (5, 3600), "login_ip": (30, 3600),
-                       "login_mailbox": (20, 3600), "uploads_ip": (600, 3600)}
+                       "login_mailbox": (20, 3600), "verify_ip": (60, 3600), "comments": (60, 3600), "uploads_ip": (600, 3600)}
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE = re.compile(r"^\s*(\w+)\s*=\s*(\d+)\s*/\s*([smhd])\s*$")
 

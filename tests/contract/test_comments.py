@@ -180,3 +180,13 @@ def test_a_comment_sent_with_the_cookie_but_not_by_the_site_is_refused(desk: Any
 def test_a_malformed_comment_body_gets_the_error_body(ana: Any) -> None:
     reply = ana.request("POST", "/api/tickets/PC-1001/comments", headers={"Content-Type": "application/json"}, raw=b"{oops")
     assert (reply.status, reply.error["code"]) == (400, "bad_request")
+
+
+def test_a_flood_of_comments_is_refused_for_a_while(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, rate_limits={"comments": (2, 3600)})
+    assert open_ticket(host).status == 201
+    ana = sign_in(host, ANA)
+    replies = [comment(ana, f"Comentário número {i}") for i in range(3)]
+    assert [r.status for r in replies] == [201, 201, 429]
+    assert replies[2].error["code"] == "rate_limited"
+    assert len(shown(ana)["comments"]) == 2

@@ -330,3 +330,10 @@ def test_asking_for_links_to_someone_elses_address_never_locks_them_out(make_hos
     with pytest.raises(RateLimited):  # but no one fills the inbox from many addresses
         host.desk.request_sign_in(ANA, None, "192.0.2.200")
     assert len(mail_to(host, ANA)) == 8
+
+
+def test_guessing_sign_in_tokens_is_slowed_down(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, rate_limits={"verify_ip": (2, 3600)})
+    replies = [host.request("POST", "/api/auth/verify", {"token": f"palpite-{i}"}) for i in range(3)]
+    assert [r.status for r in replies] == [401, 401, 429]
+    assert replies[2].error["code"] == "rate_limited" and int(replies[2].headers["retry-after"]) > 0
