@@ -57,6 +57,7 @@ REASONS = {
     "list_type": "deve ser uma lista",
     "greater_than_equal": "valor pequeno demais",
     "extra_forbidden": "campo desconhecido",
+    "non_ascii_local_part": "use um endereço sem acentos antes do @",
 }
 
 

@@ -6,13 +6,33 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+import idna
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic_core import PydanticCustomError
 
 from . import catalog
 from .records import Attachment, Comment, Ticket
 
 # What customers send: no unknown fields, and no coercion ("5" or true is not a size).
 INPUT = ConfigDict(extra="forbid", strict=True)
+
+def _mailbox(address: str) -> str:
+    """An address as mail headers carry it: the domain in IDNA (ASCII), the local part in ASCII.
+
+    The outbox and SMTP send without SMTPUTF8, so a local part with accents could never be
+    delivered: it is refused at the form. Lower-casing is ASCII only, as mail servers fold.
+    """
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        raise PydanticCustomError("non_ascii_local_part", "the part before @ must be ASCII")
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError as error:
+        raise PydanticCustomError("value_error", "not a domain") from error
+    return f"{local.lower()}@{domain.lower()}"
+
+
+Email = Annotated[EmailStr, AfterValidator(_mailbox)]
 
 RequestTypeId = Literal["usability", "technical", "incident", "improvement"]
 StatusId = Literal["open", "in_progress", "waiting_customer", "resolved", "closed"]
@@ -27,7 +47,7 @@ class TicketIn(BaseModel):
     product: Annotated[str, Field(min_length=1, max_length=100)]
     subject: Annotated[str, Field(min_length=catalog.SUBJECT_LENGTH[0], max_length=catalog.SUBJECT_LENGTH[1])]
     description: Annotated[str, Field(min_length=catalog.DESCRIPTION_LENGTH[0], max_length=catalog.DESCRIPTION_LENGTH[1])]
-    email: EmailStr | None = None
+    email: Email | None = None
     name: Annotated[str, Field(max_length=catalog.NAME_LENGTH)] = ""
     attachments: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=catalog.MAX_ATTACHMENTS)] = []
     website: str = Field(default="", description="Left empty by people; a form-filling robot fills it.")
@@ -60,7 +80,7 @@ class StatusIn(BaseModel):
 class LoginIn(BaseModel):
     model_config = INPUT
 
-    email: EmailStr
+    email: Email
     next: Annotated[str | None, Field(max_length=500, description="The site path to return to after signing in.")] = None
 
 

@@ -94,3 +94,20 @@ def test_a_file_named_for_what_it_is_is_kept(desk: Any, filename: str) -> None:
     reply = open_ticket(desk, attachments=[attach(desk, PNG, filename)])
     assert reply.status == 201, reply.text
     assert reply.json["attachments"][0]["content_type"] == "image/png"
+
+
+@pytest.mark.parametrize("email", ["ana@xn--exmple-qta.com.br", "ana@exámple.com.br", "Ana@EXÁMPLE.com.br"])
+def test_an_international_domain_is_kept_in_ascii_for_the_mail_headers(desk: Any, email: str) -> None:
+    reply = open_ticket(desk, email=email)
+    assert reply.status == 201, reply.text
+    assert reply.json["requester"]["email"] == "ana@xn--exmple-qta.com.br"
+    (copy,) = [m for m in desk.sent_mail() if "suporte@" not in str(m["To"])]
+    assert copy["To"].addresses[0].addr_spec == "ana@xn--exmple-qta.com.br"
+
+
+def test_an_address_with_accents_before_the_at_is_refused_at_the_form(desk: Any) -> None:
+    for reply in [open_ticket(desk, email="ação@cliente.com.br"),
+                  desk.request("POST", "/api/auth/login", {"email": "joão@cliente.com.br"})]:
+        assert (reply.status, reply.error["code"]) == (422, "validation_error"), reply.text
+        assert reply.error["fields"]["email"] == "use um endereço sem acentos antes do @"
+    assert desk.sent_mail() == []
