@@ -253,20 +253,22 @@ def test_a_released_message_is_pending_again_and_a_sent_one_never(store: DynamoD
     store.create_ticket(draft(), "PC", compose)
     message = store.pending_messages(NOW)[0]
     assert store.claim_message(message.id, NOW)
-    store.release_message(message.id, "MessageRejected: throttled")
+    store.release_message(message.id, "TooManyRequestsException: throttled", NOW)
     again = next(m for m in store.pending_messages(NOW) if m.id == message.id)
-    assert (again.attempts, again.error) == (1, "MessageRejected: throttled")
+    assert (again.attempts, again.error) == (1, "TooManyRequestsException: throttled")
 
     assert store.claim_message(message.id, NOW)
     store.mark_sent(message.id, NOW)
     later = NOW + timedelta(hours=1)
     assert message.id not in {m.id for m in store.pending_messages(later)}
     assert store.claim_message(message.id, later) is False
-    store.release_message(message.id, "late failure report")  # a sent message stays sent
+    store.release_message(message.id, "late failure report", later)  # a sent message stays sent
     assert message.id not in {m.id for m in store.pending_messages(later)}
 
     store.mark_sent("nao-existe", NOW)
-    store.release_message("nao-existe", "x")
+    store.release_message("nao-existe", "x", NOW)
+    store.give_up_message("nao-existe", "x", NOW)
+    assert store.retry_message("nao-existe", NOW) is False
     key = {"pk": {"S": "MESSAGE#nao-existe"}, "sk": {"S": "MESSAGE"}}
     assert "Item" not in dynamodb.get_item(TableName=TABLE, Key=key)  # an update never creates a message
 
@@ -307,7 +309,11 @@ def test_the_store_never_scans(store: DynamoDBStore, dynamodb: Any) -> None:
     store.claim_message(first.id, NOW)
     store.mark_sent(first.id, NOW)
     store.claim_message(second.id, NOW)
-    store.release_message(second.id, "failed")
+    store.release_message(second.id, "failed", NOW)
+    store.claim_message(second.id, NOW)
+    store.give_up_message(second.id, "failed for good", NOW)
+    store.failed_messages()
+    store.retry_message(second.id, NOW)
     store.hits("tickets:ana", 3600, NOW)
     store.count_hit("tickets:ana", 3600, NOW, at_most=10)
     store.count_hit("tickets_ip:203.0.113.9", 3600, NOW, at_most=10)
@@ -579,6 +585,57 @@ def test_a_refused_message_raises_for_the_outbox_to_retry(sesv2: Any) -> None:
     with pytest.raises(ClientError):
         SESMailer(sesv2).send(message)
     assert sent_mail() == []
+
+
+def test_a_message_ses_refuses_for_its_own_sake_is_mail_rejected(sesv2: Any) -> None:
+    """SES says MessageRejected of a message it will never take, and of an unverified sender: only the
+    first is the message's fault; the second is the deployment's, and the message waits for it."""
+    from botocore.stub import Stubber
+
+    from tickets.ports import MailRejected
+
+    raw = b"From: Central de Ajuda <suporte@example.com>\r\nTo: ana@cliente.com.br\r\nSubject: x\r\n\r\nx\r\n"
+    message = Message(id="m1", ticket="PC-1001", kind="requester_copy", recipient="ana@cliente.com.br", raw=raw, created_at=NOW)
+    with Stubber(sesv2) as ses:
+        ses.add_client_error("send_email", "MessageRejected", "Message contains a virus.")
+        with pytest.raises(MailRejected):
+            SESMailer(sesv2).send(message)
+        ses.add_client_error("send_email", "MessageRejected", "Email address is not verified. The following "
+                             "identities failed the check in region US-EAST-1: Suporte@example.com")
+        with pytest.raises(ClientError):
+            SESMailer(sesv2).send(message)
+        ses.add_client_error("send_email", "TooManyRequestsException", "Maximum sending rate exceeded.")
+        with pytest.raises(ClientError):
+            SESMailer(sesv2).send(message)
+
+
+def test_the_scheduled_sender_keeps_to_each_messages_next_attempt(
+    aws_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tickets.handler.flush_outbox`, run by the schedule: a message that failed is tried again a minute on."""
+    from kbdesk.gateway import LocalContext
+    from tickets import handler
+
+    env = {"KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET, "KBDESK_SIGNING_SECRET": "s",
+           "KBDESK_PRODUCTS_FILE": str(aws_settings.products_file), "KBDESK_SENDER": "suporte@example.com",
+           "KBDESK_SUPPORT_EMAIL": "suporte@example.com", "KBDESK_RATE_LIMITS": "off"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    handler.reset()
+    desk = handler.get_app().desk
+    aws.client("sesv2").delete_email_identity(EmailIdentity="example.com")  # SES refuses the sender: down
+    desk.open_ticket(ticket_in(), session_email=None, client_ip="203.0.113.1")
+    aws.client("sesv2").create_email_identity(EmailIdentity="example.com")  # and fixed
+
+    def run_at(moment: datetime) -> dict[str, int]:
+        monkeypatch.setattr(handler, "utc_now", lambda: moment)
+        return handler.flush_outbox({}, LocalContext("schedule"))
+
+    started = datetime.now(timezone.utc)
+    assert run_at(started + timedelta(seconds=30)) == {"sent": 0, "failed": 0, "given_up": 0}
+    assert run_at(started + timedelta(minutes=2)) == {"sent": 2, "failed": 0, "given_up": 0}
+    assert len(sent_mail()) == 2
+    handler.reset()
 
 
 # aws_backend, end to end

@@ -23,7 +23,7 @@ def test_console_command_is_installed_with_help() -> None:
 
 
 @pytest.mark.parametrize("command", [
-    "build", "lint", "new", "serve", "outbox", "outbox flush", "orgs", "orgs add", "orgs add-member", "orgs list",
+    "build", "lint", "new", "serve", "outbox", "outbox flush", "outbox list", "outbox retry", "orgs", "orgs add", "orgs add-member", "orgs list",
     "agent", "agent list", "agent show", "agent reply", "agent status", "publish",
 ])
 def test_every_subcommand_has_help(command: str) -> None:

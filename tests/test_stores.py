@@ -19,7 +19,7 @@ from moto import mock_aws
 
 from tickets.adapters.dynamodb_store import TTL_ATTRIBUTE, DynamoDBStore, table_definition
 from tickets.adapters.sqlite_store import SQLiteStore
-from tickets.ports import DomainTaken, TicketStore, UploadTaken
+from tickets.ports import AlreadyOpened, DomainTaken, TicketStore, UploadTaken
 from tickets.records import (
     Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
 )
@@ -175,6 +175,16 @@ def test_a_comment_and_a_status_change_are_one_change(store: TicketStore) -> Non
     store.update_ticket(opened.number, TicketChange(at=NOW + timedelta(minutes=9), comment=comment("Ok.")), no_mail)
     again = store.get_ticket(opened.number)
     assert again is not None and again.status == "in_progress" and len(again.comments) == 2
+
+
+def test_a_request_key_opens_one_ticket_and_its_repeat_writes_nothing(store: TicketStore) -> None:
+    first = store.create_ticket(replace(draft(), request_key="pedido-1"), "PC", mail_for("confirmation"))
+    with pytest.raises(AlreadyOpened) as opened:
+        store.create_ticket(replace(draft(), request_key="pedido-1"), "PC", mail_for("confirmation"))
+    assert opened.value.number == first.number == "PC-1001"
+    assert len(store.pending_messages(NOW)) == 1  # the repeat queued no e-mail
+    assert store.create_ticket(replace(draft(), request_key="pedido-2"), "PC", no_mail).number == "PC-1002"  # nor drew a number
+    assert store.create_ticket(draft(), "PC", no_mail).number == "PC-1003"  # without a key, every draft is new
 
 
 def test_changing_a_missing_ticket_writes_nothing(store: TicketStore) -> None:

@@ -28,8 +28,8 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from . import catalog, sign_in
 from .desk import Desk
 from .errors import (
-    ApiError, BadRequest, Forbidden, IdempotencyConflict, Internal, NotFound, TooLarge, Unauthenticated, UnsupportedMediaType,
-    ValidationFailed,
+    ApiError, BadRequest, Forbidden, IdempotencyConflict, IdempotencyInProgress, Internal, NotFound, TooLarge,
+    Unauthenticated, UnsupportedMediaType, ValidationFailed,
 )
 from .lookups import parse_query
 from .models import (
@@ -42,6 +42,7 @@ logger = Logger(service="kbdesk-tickets")
 
 JSON = "application/json; charset=utf-8"
 IDEMPOTENCY_HOURS = 24
+IN_PROGRESS_RETRY_SECONDS = 2  # a ticket takes well under a second to open; a crashed one's record lapses in 30 s
 
 # pt-BR reasons for pydantic's error types, shown next to the field.
 REASONS = {
@@ -285,7 +286,8 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
 
     @app.exception_handler(IdempotencyAlreadyInProgressError)
     def idempotency_in_progress(error: IdempotencyAlreadyInProgressError) -> Response:
-        return _json_error(IdempotencyConflict("Uma solicitação com esta chave ainda está em andamento."))
+        return _json_error(IdempotencyInProgress("Uma solicitação com esta chave ainda está em andamento.",
+                                                 IN_PROGRESS_RETRY_SECONDS))
 
     @app.not_found
     def not_found(error: Exception) -> Response:
@@ -306,7 +308,8 @@ def _idempotent(desk: Desk, persistence: BasePersistenceLayer, config: Idempoten
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config, key_prefix="open-ticket")
     def open_once(request: dict[str, Any]) -> dict[str, Any]:
         ticket_in = TicketIn.model_validate(request["payload"])
-        return ticket_out(desk.open_ticket(ticket_in, session_email=request["session"], client_ip=request["ip"]))
+        return ticket_out(desk.open_ticket(ticket_in, session_email=request["session"], client_ip=request["ip"],
+                                           idempotency_key=request["key"]))
 
     return open_once
 
@@ -373,7 +376,8 @@ ERROR_MEANINGS = {
     401: "No session, or an expired one (or a bad sign-in token)",
     403: "The X-Requested-With header is missing, or the support key is wrong",
     404: "No such ticket, or one the caller may not see",
-    409: "The Idempotency-Key was used with another body, or its request is still in progress",
+    409: "`idempotency_conflict`: the Idempotency-Key was used with another body; `idempotency_in_progress`: "
+         "its first request has not answered yet (send the same request again after Retry-After seconds)",
     413: "The body, or an attachment, is larger than allowed",
     415: "The body is not JSON, or an attachment's type is not allowed",
     422: "Fields are wrong; `fields` maps each to a short reason",

@@ -20,15 +20,14 @@ from .errors import NotFound, RateLimited, TooLarge, Unauthenticated, Unsupporte
 from .filetypes import real_type, refused_name
 from .lookups import TicketQuery
 from .models import CommentIn, TicketIn, UploadIn
-from .outbox import deliver, send
-from .ports import DomainTaken, FileChanged, FileStore, Mailer, TicketStore, UploadTaken
+from .outbox import send
+from .ports import AlreadyOpened, DomainTaken, FileChanged, FileStore, Mailer, TicketStore, UploadTaken
 from .records import (
     Attachment, Author, Comment, Message, Organization, Person, Requester, StoredObject, Ticket, TicketChange, TicketDraft, Upload,
 )
 from .settings import Settings
 
 
-RETRIES_PER_REQUEST = 5  # older pending e-mails a request also tries; the rest wait for the flush
 DOWNLOAD_SECONDS = 300  # an attachment's link works for five minutes after the ticket is shown
 AGENT_NAME = {"pt-BR": "Equipe de suporte", "en": "Support team"}
 
@@ -103,10 +102,13 @@ class Desk:
         url, fields = self.files.upload_form(upload)
         return upload, url, fields
 
-    def open_ticket(self, request: TicketIn, session_email: str | None, client_ip: str) -> Ticket:
+    def open_ticket(self, request: TicketIn, session_email: str | None, client_ip: str,
+                    idempotency_key: str | None = None) -> Ticket:
         """Check, store (ticket and e-mails together), then try to send the e-mails.
 
-        The requester's copy carries a sign-in link that leads to the ticket.
+        The requester's copy carries a sign-in link that leads to the ticket. With an
+        Idempotency-Key, the same key, person and body open one ticket whatever crashed
+        where: a repeat the idempotency record could not answer gets the ticket stored.
         """
         if request.website:
             raise ValidationFailed("Não foi possível enviar o chamado.")
@@ -137,6 +139,7 @@ class Desk:
             organization=self.store.organization_for(email),
             created_at=now,
             attachments=self._attachments(request.attachments),
+            request_key=_request_key(idempotency_key, email, request) if idempotency_key else None,
         )
         token = sign_in.new_secret()
         self.store.save_sign_in(sign_in.digest(token), email, now + sign_in.TOKEN_LIFETIME)
@@ -149,15 +152,18 @@ class Desk:
 
         try:
             ticket = self.store.create_ticket(draft, self.settings.ticket_prefix, compose)
+        except AlreadyOpened as opened:
+            stored = self.store.get_ticket(opened.number)
+            assert stored is not None  # tickets are never deleted
+            return stored  # its e-mails were queued with it, and are sent once
         except UploadTaken as error:
             raise ValidationFailed("Um dos anexos já pertence a outro chamado.", {"attachments": "anexo já usado"}) from error
         self._send(queued)
         return ticket
 
     def _send(self, queued: list[Message]) -> None:
-        """This request's e-mails now, then a few that failed earlier: retried with later requests."""
+        """This request's own e-mails, now; what failed is retried by the outbox's flush, never by a request."""
         send(self.store, self.mailer, queued, self.clock())
-        deliver(self.store, self.mailer, self.clock(), limit=RETRIES_PER_REQUEST)
 
     # Signing in
 
@@ -357,6 +363,11 @@ def seconds_until_allowed(previous: int, current: int, allowed: int, window: int
 
 
 GMAIL_DOMAINS = {"gmail.com", "googlemail.com"}
+
+
+def _request_key(idempotency_key: str, email: str, request: TicketIn) -> str:
+    """The request, as its sender would repeat it: the key, from this person, with this body."""
+    return sign_in.digest("\x00".join((idempotency_key, email, request.model_dump_json())))
 
 
 def one_mailbox(email: str) -> str:

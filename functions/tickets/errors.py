@@ -44,6 +44,15 @@ class IdempotencyConflict(ApiError):
     status, code = 409, "idempotency_conflict"
 
 
+class IdempotencyInProgress(ApiError):
+    """The first request with this key has not answered yet: the same request again, after Retry-After."""
+
+    status, code = 409, "idempotency_in_progress"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
 class TooLarge(ApiError):
     status, code = 413, "too_large"
 

@@ -66,5 +66,6 @@ def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 def _flush(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     desk = get_app().desk
     total = flush(desk.store, desk.mailer, utc_now(), lambda: context.get_remaining_time_in_millis() > FLUSH_MARGIN_MS)
-    logger.info("outbox flushed", extra={"sent": total.sent, "failed": total.failed})
-    return {"sent": total.sent, "failed": total.failed}
+    counts = {"sent": total.sent, "failed": total.failed, "given_up": total.given_up}
+    logger.info("outbox flushed", extra=counts)
+    return counts

@@ -26,8 +26,21 @@ class FileChanged(StorageError):
     """An upload was replaced after it was checked."""
 
 
+class MailRejected(Exception):
+    """The mail service refused this message for good (an address that cannot exist, content it will
+    never take): retrying cannot help, so the outbox gives it up at once."""
+
+
 class UploadTaken(StorageError):
     """An upload named by a ticket is already attached to another one."""
+
+
+class AlreadyOpened(StorageError):
+    """A ticket was already opened by this request (its draft's `request_key`): nothing new was written."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"already opened as {number}")
+        self.number = number
 
 
 class DomainTaken(StorageError):
@@ -40,7 +53,9 @@ class TicketStore(Protocol):
 
         In one atomic write: the ticket, its attachments, the uploads it uses
         (each may be used once: a used one raises UploadTaken) and the e-mails
-        `compose` returns for the numbered ticket, queued in the outbox.
+        `compose` returns for the numbered ticket, queued in the outbox; and
+        the draft's `request_key`, kept once: a draft whose key a ticket
+        already has raises AlreadyOpened with that ticket's number.
         """
 
     def get_ticket(self, number: str) -> Ticket | None:
@@ -95,16 +110,28 @@ class TicketStore(Protocol):
 
     def get_upload(self, upload_id: str) -> Upload | None: ...
 
-    def pending_messages(self, now: datetime, limit: int = 50) -> list[Message]:
-        """Messages not sent yet, oldest first (including ones whose claim went stale)."""
+    def pending_messages(self, now: datetime, limit: int = 50, due_by: datetime | None = None) -> list[Message]:
+        """Messages whose next attempt is due by `due_by` (default: now), soonest first; none another
+        sender holds (a claim older than STALE_CLAIM is no longer held)."""
 
-    def claim_message(self, message_id: str, now: datetime) -> bool:
-        """Take a pending message for sending; False if another sender has it or it was sent."""
+    def claim_message(self, message_id: str, now: datetime, due_by: datetime | None = None) -> bool:
+        """Take a message `pending_messages` would give for sending, counting the attempt; False if
+        another sender has it, or it is sent, given up or not due."""
 
     def mark_sent(self, message_id: str, now: datetime) -> None: ...
 
-    def release_message(self, message_id: str, error: str) -> None:
-        """Give a claimed message back after a failed send, to be retried."""
+    def release_message(self, message_id: str, error: str, retry_at: datetime) -> None:
+        """Give a claimed message back after a failed send, to be tried again at `retry_at`."""
+
+    def give_up_message(self, message_id: str, error: str, now: datetime) -> None:
+        """Stop trying a claimed message: it is kept, with why, among the failed ones."""
+
+    def failed_messages(self, limit: int = 50) -> list[Message]:
+        """Messages given up, the latest first."""
+
+    def retry_message(self, message_id: str, now: datetime) -> bool:
+        """Put a given-up message back in the queue, due now, with its attempts counted afresh; False if it
+        is not a given-up message."""
 
     def hits(self, key: str, window_seconds: int, now: datetime) -> tuple[int, int]:
         """The hits counted against `key` in the window before this one, and in this one so far."""

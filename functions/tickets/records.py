@@ -6,6 +6,9 @@ are built from them in `models.py`.
 
 from __future__ import annotations
 
+from email import message_from_bytes
+from email.utils import parseaddr
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -129,6 +132,9 @@ class TicketDraft:
     organization: str | None
     created_at: datetime
     attachments: tuple[Attachment, ...] = ()
+    # What identifies the request that opened it (its Idempotency-Key, person and body, hashed): the store
+    # keeps it with the ticket, in the same write, so a retry finds the ticket whatever crashed where.
+    request_key: str | None = None
 
     def numbered(self, number: str) -> Ticket:
         return Ticket(
@@ -176,3 +182,9 @@ class Message:
     attempts: int = 0
     sent_at: datetime | None = None
     error: str | None = field(default=None, compare=False)
+    failed_at: datetime | None = field(default=None, compare=False)  # when the outbox gave it up
+
+    @property
+    def sender(self) -> str:
+        """The address in From:, which mail services take as the envelope's sender too."""
+        return parseaddr(message_from_bytes(self.raw).get("From", ""))[1]

@@ -23,7 +23,7 @@ from tickets.errors import ApiError
 from tickets.lookups import parse_query
 from tickets.backends import backend_for
 from tickets.organizations import OrganizationError
-from tickets.outbox import flush as flush_outbox
+from tickets.outbox import WAITING_AT_MOST, flush as flush_outbox
 from tickets.records import Ticket
 from tickets.settings import SettingsError, from_environment
 
@@ -71,12 +71,45 @@ def outbox() -> None:
 @outbox.command()
 @DATA_DIR
 def flush(data_dir: Path) -> None:
-    """Send every pending e-mail now; exit 1 if some could not be sent (they stay pending)."""
+    """Send every e-mail waiting now, retries included; exit 1 if some could not be sent (retried later, or given up)."""
     desk = open_desk(data_dir)
-    total = flush_outbox(desk.store, desk.mailer, utc_now())
-    echo(f"{total.sent} e-mail(s) sent, {total.failed} failed.")
-    if total.failed:
+    total = flush_outbox(desk.store, desk.mailer, utc_now(), waiting_too=True)
+    echo(f"{total.sent} e-mail(s) sent, {total.failed} to be retried, {total.given_up} given up.")
+    if total.given_up:
+        echo("See them with: kbdesk outbox list --failed", err=True)
+    if total.failed or total.given_up:
         sys.exit(1)
+
+
+@outbox.command("list")
+@click.option("--failed", is_flag=True, help="The e-mails given up (refused for good, or failing too often), latest first.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@DATA_DIR
+def list_messages(failed: bool, limit: int, data_dir: Path) -> None:
+    """The e-mails waiting to be sent, soonest first, with why the last attempt failed."""
+    store = open_desk(data_dir).store
+    now = utc_now()
+    messages = store.failed_messages(limit) if failed else store.pending_messages(now, limit, now + WAITING_AT_MOST)
+    for message in messages:
+        when = f"  given up {message.failed_at:%Y-%m-%d %H:%M}" if message.failed_at else ""
+        echo(f"{message.id}  {message.ticket or '-'}  {message.kind}  {message.recipient}  "
+             f"attempts: {message.attempts}{when}")
+        if message.error:
+            echo(f"    {message.error}")
+    if not messages:
+        echo("No e-mail given up." if failed else "No e-mail waiting.")
+
+
+@outbox.command()
+@click.argument("message_ids", nargs=-1, required=True)
+@DATA_DIR
+def retry(message_ids: tuple[str, ...], data_dir: Path) -> None:
+    """Queue e-mails given up again (once what refused them is fixed); they go out with the next flush."""
+    store = open_desk(data_dir).store
+    unknown = [message_id for message_id in message_ids if not store.retry_message(message_id, utc_now())]
+    echo(f"{len(message_ids) - len(unknown)} e-mail(s) queued again.")
+    if unknown:
+        raise click.ClickException(f"not among the e-mails given up: {', '.join(unknown)}")
 
 
 # Organizations

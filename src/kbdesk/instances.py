@@ -8,6 +8,9 @@ function from the environment once, as an instance's init does, then answers
 one event after another while the other workers answer theirs (threads in one
 process could only take turns). A request waits for a free instance.
 
+The scheduled sender (`tickets.handler.flush_outbox`, every few minutes on AWS)
+runs on the same instances, as one more event.
+
 A worker that dies is replaced, as Lambda replaces an instance, and only the
 request it held fails. (`concurrent.futures.ProcessPoolExecutor` would end
 every worker, and every request they held, when one dies.)
@@ -48,8 +51,8 @@ class _Worker:
         self._answer()
         return self
 
-    def invoke(self, event: dict[str, Any], context: LocalContext) -> dict[str, Any]:
-        self.pipe.send((event, context))
+    def invoke(self, handler: str, event: dict[str, Any], context: LocalContext) -> Any:
+        self.pipe.send((handler, event, context))
         return self._answer()
 
     def _answer(self) -> Any:
@@ -65,6 +68,9 @@ class _Worker:
             self.process.kill()
 
 
+HANDLERS = ("lambda_handler", "flush_outbox")  # the function's entry points in tickets.handler
+
+
 class FunctionInstances:
     """`count` instances of `tickets.handler.lambda_handler`, called like the handler itself."""
 
@@ -77,10 +83,12 @@ class FunctionInstances:
         for worker in self.workers:
             self.idle.put(worker)
 
-    def __call__(self, event: dict[str, Any], context: LocalContext) -> dict[str, Any]:
+    def __call__(self, event: dict[str, Any], context: LocalContext, handler: str = "lambda_handler") -> Any:
+        if handler not in HANDLERS:
+            raise ValueError(f"no such handler: {handler}")
         worker = self.idle.get()
         try:
-            answer = worker.invoke(event, context)
+            answer = worker.invoke(handler, event, context)
         except (EOFError, OSError) as error:
             worker.stop()
             replacement = _Worker().ready()
@@ -97,16 +105,16 @@ class FunctionInstances:
 
 def _run_instance(pipe: Connection) -> None:
     """A worker's life: build the function once, then answer one event at a time until the pipe closes."""
-    from tickets.handler import get_app, lambda_handler
+    from tickets import handler
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server stops its workers
-    pipe.send(_attempt(lambda: get_app() and None))
+    pipe.send(_attempt(lambda: handler.get_app() and None))
     while True:
         try:
-            event, context = pipe.recv()
+            name, event, context = pipe.recv()
         except (EOFError, OSError):
             return
-        pipe.send(_attempt(lambda: lambda_handler(event, context)))
+        pipe.send(_attempt(lambda: getattr(handler, name)(event, context)))
 
 
 def _attempt(work: Callable[[], Any]) -> tuple[bool, Any]:

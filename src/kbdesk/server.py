@@ -32,10 +32,12 @@ from tickets.settings import from_environment
 
 from . import csp
 from .build import BuildError, build_site
-from .instances import DEFAULT_WORKERS, FunctionInstances
+from .gateway import LocalContext
+from .instances import DEFAULT_WORKERS, FunctionInstances, InstanceFailed
 from .pages import PRODUCTS_FILE
 from .portal import Portal
 
+FLUSH_SECONDS = 60  # how often the server sends what requests could not, as AWS's schedule does
 MULTIPART_FORM_BYTES = 64 * 1024  # an upload form's fields and boundaries, beside the file
 log = logging.getLogger("kbdesk.serve")
 
@@ -177,6 +179,21 @@ def watch(site: Site, root: Path, delay: float = 0.3) -> Callable[[], None]:
     return stop
 
 
+def send_outbox_every(seconds: float, instances: FunctionInstances) -> Callable[[], None]:
+    """Run the function's scheduled sender on one of its instances every `seconds`; returns a stop function."""
+    stopping = threading.Event()
+
+    def loop() -> None:
+        while not stopping.wait(seconds):
+            try:
+                instances({}, LocalContext(aws_request_id=f"outbox-{time.time_ns()}"), handler="flush_outbox")
+            except InstanceFailed as error:  # logged, and tried again at the next turn
+                log.error("the outbox could not be flushed: %s", error)
+
+    threading.Thread(target=loop, name="kbdesk-outbox", daemon=True).start()
+    return stopping.set
+
+
 def waitress_options(env: dict[str, str] | None = None) -> dict[str, Any]:
     """What one client may hold of the server, and whom to believe about the caller's address.
 
@@ -219,6 +236,7 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
     os.environ.setdefault("KBDESK_SITE_URL", f"http://{host}:{server.effective_port}")
     instances = FunctionInstances(workers)
     portal.function = instances
+    stop_sending = send_outbox_every(FLUSH_SECONDS, instances)
     log.info("serving on http://%s:%s/ (Ctrl-C to stop)", host, server.effective_port)
     # Ctrl-C, and SIGTERM from a service manager, stop it cleanly; set here because a server
     # started in the background inherits SIGINT ignored, and Python then never raises it.
@@ -230,6 +248,7 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
         log.info("stopping")
     finally:
         stop_watching()
+        stop_sending()
         server.close()
         instances.close()
 

@@ -159,6 +159,17 @@ def settings_for(data_dir: Path, products_file: Path, **overrides: Any) -> Setti
     return Settings(**base)
 
 
+def _operator_flush(env: dict[str, str]) -> int:
+    """`kbdesk outbox flush` on the backend the environment (and `env`) names; how many e-mails it sent."""
+    from click.testing import CliRunner
+
+    from kbdesk.cli import main
+
+    result = CliRunner().invoke(main, ["outbox", "flush"], env=env)
+    assert result.exit_code == 0, result.output
+    return int(result.output.split()[0])
+
+
 @dataclass
 class LocalHost:
     """The local server on 127.0.0.1, serving a tiny site and the API."""
@@ -176,7 +187,7 @@ class LocalHost:
         backend = local_backend(self.settings)
         api = create_app(backend.desk, backend.idempotency)
         files = LocalFiles(self.settings.attachments_dir, self.settings.signing_secret)
-        self.desk = backend.desk
+        self.desk, self.idempotency = backend.desk, backend.idempotency
         portal = Portal(_no_site, api.resolve, files)
         self.server = create_server(portal, host="127.0.0.1", port=0, threads=8)
         threading.Thread(target=_run_until_closed, args=(self.server,), daemon=True).start()
@@ -220,14 +231,8 @@ class LocalHost:
 
     def flush_outbox(self) -> int:
         """`kbdesk outbox flush`, as the support team runs it; the e-mails it sent."""
-        from click.testing import CliRunner
-
-        from kbdesk.cli import main
-
-        env = {"KBDESK_DATA_DIR": str(self.settings.data_dir), "KBDESK_PRODUCTS_FILE": str(self.settings.products_file)}
-        result = CliRunner().invoke(main, ["outbox", "flush"], env=env)
-        assert result.exit_code == 0, result.output
-        return int(result.output.split()[0])
+        return _operator_flush({"KBDESK_DATA_DIR": str(self.settings.data_dir),
+                                "KBDESK_PRODUCTS_FILE": str(self.settings.products_file)})
 
     def break_storage_mid_write(self) -> None:
         """The next ticket's write fails after the ticket row is in, before the e-mails are."""
@@ -243,6 +248,22 @@ class LocalHost:
             return real(draft, prefix, compose_then_fail)
 
         store.create_ticket = failing
+
+    def die_before_recording_the_outcome(self) -> None:
+        """The next request's process dies after its ticket is stored, before its idempotency record
+        says so: the record stays in progress, as after a kill -9 there."""
+        layer = self.idempotency
+
+        def died(data_record: Any) -> None:
+            del layer._update_record  # only once
+            raise SystemError("the process died here")
+
+        layer._update_record = died
+
+    def lapse_requests_in_progress(self) -> None:
+        """The in-progress records' deadlines pass (they last as long as the invocation could)."""
+        with self.desk.store.transaction() as db:
+            db.execute("UPDATE idempotency SET in_progress_expiry = 0 WHERE status = 'INPROGRESS'")
 
     def sent_mail(self) -> list[EmailMessage]:
         folder = self.settings.outbox_dir
@@ -427,8 +448,8 @@ class LambdaHost:
         self.ses.verify_email_identity(EmailAddress=self.sender)
 
     def flush_outbox(self) -> int:
-        """The scheduled function that flushes the outbox on AWS; the e-mails it sent."""
-        return self.handler.flush_outbox({}, LocalContext(str(uuid.uuid4())))["sent"]
+        """`kbdesk outbox flush` on the deployment's settings, as the support team runs it; the e-mails it sent."""
+        return _operator_flush({})
 
     def break_storage_mid_write(self) -> None:
         """The next ticket's transaction fails in DynamoDB: nothing of it may be written."""
@@ -443,6 +464,30 @@ class LambdaHost:
             raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "TransactWriteItems")
 
         events.register("before-call.dynamodb.TransactWriteItems", fail_once)
+
+    def die_before_recording_the_outcome(self) -> None:
+        """The next invocation ends after its ticket is stored, before its idempotency record says so."""
+        from tickets.adapters.aws import client
+
+        events = client("dynamodb").meta.events
+
+        def died(params: dict[str, Any], **_: Any) -> None:
+            if params["Key"]["pk"]["S"].startswith("idempotency#"):
+                events.unregister("provide-client-params.dynamodb.UpdateItem", died)
+                raise SystemError("the invocation ended here")
+
+        events.register("provide-client-params.dynamodb.UpdateItem", died)
+
+    def lapse_requests_in_progress(self) -> None:
+        """The in-progress records' deadlines pass (they last as long as the invocation could)."""
+        import boto3
+
+        dynamodb = boto3.client("dynamodb", region_name=REGION)  # not the function's: it never scans
+        for item in dynamodb.scan(TableName=TABLE)["Items"]:
+            if item["pk"]["S"].startswith("idempotency#") and item.get("status", {}).get("S") == "INPROGRESS":
+                dynamodb.update_item(TableName=TABLE, Key={"pk": item["pk"], "sk": item["sk"]},
+                                     UpdateExpression="SET in_progress_expiration = :past",
+                                     ExpressionAttributeValues={":past": {"N": "0"}})
 
 
 def _lambda_environment(settings: Settings) -> dict[str, str]:

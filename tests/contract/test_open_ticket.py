@@ -168,6 +168,26 @@ def test_a_refused_request_does_not_burn_its_key(host: Any) -> None:
     assert open_ticket(host, key).status == 201
 
 
+def test_a_request_whose_process_died_after_storing_opens_one_ticket_whatever_its_retries_meet(host: Any) -> None:
+    key = {"Idempotency-Key": "depois-da-queda"}
+    host.die_before_recording_the_outcome()
+    assert open_ticket(host, key).status == 500  # the ticket is stored; its record still says "in progress"
+    assert host.desk.store.get_ticket("PC-1001") is not None
+
+    busy = open_ticket(host, key)  # while the first could still be answering
+    assert (busy.status, busy.error["code"], busy.headers["retry-after"]) == (409, "idempotency_in_progress", "2")
+    assert open_ticket(host, key, subject="Outro assunto").error["code"] == "idempotency_conflict"
+
+    host.lapse_requests_in_progress()  # the first will never answer: the retry goes through
+    retry = open_ticket(host, key)
+    assert (retry.status, retry.json["number"]) == (201, "PC-1001")  # the ticket it had opened, not a second
+    assert open_ticket(host, key).json == retry.json
+    assert host.desk.store.get_ticket("PC-1002") is None
+    host.flush_outbox()
+    assert sorted(m["To"] for m in host.sent_mail()) == ["ana@cliente.com.br", "suporte@example.com"]  # once
+    assert open_ticket(host).json["number"] == "PC-1002"  # no number was drawn for the retry
+
+
 # E-mails
 
 

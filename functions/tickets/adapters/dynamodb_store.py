@@ -11,9 +11,12 @@ Scan, so cost and latency stay flat as tickets pile up:
   conversation, oldest first (`n`, the ticket's comment count, orders comments
   made in the same instant as they were made);
 - upload   `UPLOAD#<id>` / `UPLOAD`, with `ticket` once a ticket or comment uses it;
+- request  `REQUEST#<request key>` / `REQUEST`: the ticket that request opened,
+  written in the ticket's own transaction;
 - counter  `COUNTER` / `TICKET`, the last number handed out (atomic ADD);
 - message  `MESSAGE#<id>` / `MESSAGE`, and while unsent also in the sparse
-  `outbox` index (`outbox_pk` = PENDING, `outbox_sk` = `<created_at>#<id>`);
+  `outbox` index: `outbox_pk` = PENDING with `outbox_sk` = `<next_attempt_at>#<id>`
+  (so the messages due are one Query), or FAILED with `<failed_at>#<id>` once given up;
 - sign-in  `SIGNIN#<token hash>` / `SIGNIN`: the e-mail, `expires_at`, `used_at` once used;
 - session  `SESSION#<session hash>` / `SESSION`: the e-mail, `expires_at`;
 - organization `ORGANIZATIONS` / `<id>`: `name`, and `domains` and `members` as
@@ -81,7 +84,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..ports import FIRST_NUMBER, STALE_CLAIM, DomainTaken, StorageError, UploadTaken
+from ..ports import FIRST_NUMBER, STALE_CLAIM, AlreadyOpened, DomainTaken, StorageError, UploadTaken
 from ..records import (
     Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
 )
@@ -91,6 +94,7 @@ from ..text import fold
 TTL_ATTRIBUTE = "ttl"
 OUTBOX_INDEX = "outbox"
 PENDING = "PENDING"
+FAILED = "FAILED"
 UNUSED_UPLOAD_LIFETIME = timedelta(days=1)  # long after its 15-minute grant; a used upload is kept for good
 
 SEQUENCE = "sequence"
@@ -228,17 +232,32 @@ class DynamoDBStore:
     def create_ticket(self, draft: TicketDraft, prefix: str, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket:
         upload_ids = [attachment.id for attachment in draft.attachments]
         _refuse_repeated(upload_ids)
+        if draft.request_key:
+            self._refuse_opened(draft.request_key)  # before a number is drawn for nothing
         ticket = draft.numbered(f"{prefix}-{self._next_number()}")
         writes: list[dict[str, Any]] = [
             {"Put": {"TableName": self.table, "Item": ticket_item(ticket), "ConditionExpression": "attribute_not_exists(pk)"}}
         ]
+        if draft.request_key:
+            writes.append({"Put": {"TableName": self.table, "ConditionExpression": "attribute_not_exists(pk)",
+                                   "Item": {**_request_key(draft.request_key), "ticket": {"S": ticket.number}}}})
+        first_upload = len(writes)
         writes += self._uses(upload_ids, ticket.number)
         writes += self._queue(compose(ticket))
         try:
             self._write_together(writes)
         except _Refused as refused:
-            raise _taken_upload(refused, upload_ids, first_upload=1) or StorageError(str(refused)) from refused
+            if draft.request_key and 1 in refused.positions:  # the same request, at the same moment, won
+                self._refuse_opened(draft.request_key)
+            raise _taken_upload(refused, upload_ids, first_upload) or StorageError(str(refused)) from refused
         return ticket
+
+    def _refuse_opened(self, request_key: str) -> None:
+        """Raise AlreadyOpened if a ticket already holds this request key."""
+        with _storage_errors():
+            item = self.client.get_item(TableName=self.table, Key=_request_key(request_key), ConsistentRead=True).get("Item")
+        if item:
+            raise AlreadyOpened(item["ticket"]["S"])
 
     def _next_number(self) -> int:
         """The next ticket number; a failed write after it leaves a gap, never a duplicate."""
@@ -595,19 +614,20 @@ class DynamoDBStore:
 
     # Outbox
 
-    def pending_messages(self, now: datetime, limit: int = 50) -> list[Message]:
+    def pending_messages(self, now: datetime, limit: int = 50, due_by: datetime | None = None) -> list[Message]:
         query: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": OUTBOX_INDEX,
-            "KeyConditionExpression": "outbox_pk = :pending",
+            "KeyConditionExpression": "outbox_pk = :pending AND outbox_sk <= :due",
             "FilterExpression": "attribute_not_exists(claimed_at) OR claimed_at < :stale",
-            "ExpressionAttributeValues": {":pending": {"S": PENDING}, ":stale": {"S": _time(now - STALE_CLAIM)}},
-            "ScanIndexForward": True,  # oldest first
+            "ExpressionAttributeValues": {":pending": {"S": PENDING}, ":due": {"S": _due_by(due_by or now)},
+                                          ":stale": {"S": _time(now - STALE_CLAIM)}},
+            "ScanIndexForward": True,  # soonest first
             "Limit": limit,
         }
         messages: list[Message] = []
         with _storage_errors():
-            # Limit counts items before the filter drops claimed ones, so read on until enough are found.
+            # Limit counts items before the filter drops claimed ones (a few, in flight), so read on until enough.
             while len(messages) < limit:
                 page = self.client.query(**query)
                 messages += [_message(item) for item in page.get("Items", [])]
@@ -616,53 +636,77 @@ class DynamoDBStore:
                 query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return messages[:limit]
 
-    def claim_message(self, message_id: str, now: datetime) -> bool:
-        try:
-            self.client.update_item(
-                TableName=self.table,
-                Key=_message_key(message_id),
-                UpdateExpression="SET claimed_at = :now ADD attempts :one",
-                ConditionExpression=(
-                    "attribute_exists(pk) AND attribute_not_exists(sent_at) "
-                    "AND (attribute_not_exists(claimed_at) OR claimed_at < :stale)"
-                ),
-                ExpressionAttributeValues={
-                    ":now": {"S": _time(now)}, ":one": {"N": "1"}, ":stale": {"S": _time(now - STALE_CLAIM)},
-                },
-            )
-        except ClientError as error:
-            if _error_code(error) == "ConditionalCheckFailedException":
-                return False
-            raise StorageError(str(error)) from error
-        except BotoCoreError as error:
-            raise StorageError(str(error)) from error
-        return True
+    def claim_message(self, message_id: str, now: datetime, due_by: datetime | None = None) -> bool:
+        return self._update_message(
+            message_id,
+            "SET claimed_at = :now ADD attempts :one",
+            {":now": {"S": _time(now)}, ":one": {"N": "1"}, ":pending": {"S": PENDING},
+             ":due": {"S": _due_by(due_by or now)}, ":stale": {"S": _time(now - STALE_CLAIM)}},
+            "outbox_pk = :pending AND outbox_sk <= :due AND (attribute_not_exists(claimed_at) OR claimed_at < :stale)",
+        )
 
     def mark_sent(self, message_id: str, now: datetime) -> None:
         # Leaving the outbox index is what makes a sent message never pending again.
         self._update_message(
-            message_id, "SET sent_at = :now REMOVE claimed_at, #error, outbox_pk, outbox_sk", {":now": {"S": _time(now)}}
+            message_id, "SET sent_at = :now REMOVE claimed_at, #error, outbox_pk, outbox_sk",
+            {":now": {"S": _time(now)}, ":pending": {"S": PENDING}}, "outbox_pk = :pending",
         )
 
-    def release_message(self, message_id: str, error: str) -> None:
-        self._update_message(message_id, "SET #error = :error REMOVE claimed_at", {":error": {"S": error}})
+    def release_message(self, message_id: str, error: str, retry_at: datetime) -> None:
+        self._update_message(
+            message_id, "SET #error = :error, outbox_sk = :sk REMOVE claimed_at",
+            {":error": {"S": error}, ":sk": {"S": f"{_time(retry_at)}#{message_id}"}, ":pending": {"S": PENDING}},
+            "outbox_pk = :pending",
+        )
 
-    def _update_message(self, message_id: str, expression: str, values: Item) -> None:
-        """Change a stored message; an unknown id changes nothing (an update would create it)."""
+    def give_up_message(self, message_id: str, error: str, now: datetime) -> None:
+        at = _time(now)
+        self._update_message(
+            message_id, "SET #error = :error, failed_at = :at, outbox_pk = :failed, outbox_sk = :sk REMOVE claimed_at",
+            {":error": {"S": error}, ":at": {"S": at}, ":sk": {"S": f"{at}#{message_id}"},
+             ":failed": {"S": FAILED}, ":pending": {"S": PENDING}},
+            "outbox_pk = :pending",
+        )
+
+    def failed_messages(self, limit: int = 50) -> list[Message]:
+        with _storage_errors():
+            page = self.client.query(
+                TableName=self.table,
+                IndexName=OUTBOX_INDEX,
+                KeyConditionExpression="outbox_pk = :failed",
+                ExpressionAttributeValues={":failed": {"S": FAILED}},
+                ScanIndexForward=False,  # the latest first
+                Limit=limit,
+            )
+        return [_message(item) for item in page.get("Items", [])]
+
+    def retry_message(self, message_id: str, now: datetime) -> bool:
+        at = _time(now)
+        return self._update_message(
+            message_id, "SET outbox_pk = :pending, outbox_sk = :sk, attempts = :none REMOVE failed_at",
+            {":pending": {"S": PENDING}, ":sk": {"S": f"{at}#{message_id}"}, ":none": {"N": "0"},
+             ":failed": {"S": FAILED}},
+            "outbox_pk = :failed",
+        )
+
+    def _update_message(self, message_id: str, expression: str, values: Item, condition: str) -> bool:
+        """Change a stored message if `condition` holds (so an unknown id is never created); whether it did."""
         try:
             self.client.update_item(
                 TableName=self.table,
                 Key=_message_key(message_id),
                 UpdateExpression=expression,
-                ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeNames={"#error": "error"},
+                ConditionExpression=condition,
                 ExpressionAttributeValues=values,
+                **({"ExpressionAttributeNames": {"#error": "error"}} if "#error" in expression else {}),
             )
         except ClientError as failure:
             if _error_code(failure) != "ConditionalCheckFailedException":
                 raise StorageError(str(failure)) from failure
+            return False
         except BotoCoreError as failure:
             raise StorageError(str(failure)) from failure
+        return True
 
     # Rate limits
 
@@ -722,6 +766,10 @@ def _refused_writes(error: ClientError) -> list[int]:
     reasons = error.response.get("CancellationReasons", [])
     return [position for position, reason in enumerate(reasons)
             if reason.get("Code") in ("ConditionalCheckFailed", "TransactionConflict")]
+
+
+def _request_key(request_key: str) -> Item:
+    return _key(f"REQUEST#{request_key}", "REQUEST")
 
 
 def _taken_upload(refused: _Refused, upload_ids: list[str], first_upload: int) -> UploadTaken | None:
@@ -891,4 +939,10 @@ def _message(item: Item) -> Message:
         id=item["id"]["S"], ticket=item["ticket"]["S"], kind=item["kind"]["S"], recipient=item["recipient"]["S"],
         raw=item["raw"]["B"], created_at=_parse(item["created_at"]["S"]), attempts=int(item["attempts"]["N"]),
         error=item["error"]["S"] if "error" in item else None,
+        failed_at=_parse(item["failed_at"]["S"]) if "failed_at" in item else None,
     )
+
+
+def _due_by(now: datetime) -> str:
+    """Above the `outbox_sk` of every message due by `now`: `<time>#<id>` sorts below `<time>~`."""
+    return _time(now) + "~"

@@ -3,6 +3,8 @@
 The file is the message exactly as it would be sent (RFC 5322), so a writer
 or a test reads what a customer would get; with `KBDESK_SMTP_URL` set
 (smtp://user:password@host:port, or smtps://) it is also sent through SMTP.
+A server's permanent refusal of the recipient or the message (a 5xx reply) is
+MailRejected: the outbox gives the message up rather than try it for hours.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import smtplib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..ports import MailRejected
 from ..records import Message
 
 
@@ -32,6 +35,20 @@ class OutboxMailer:
             self._send_smtp(message)
 
     def _send_smtp(self, message: Message) -> None:
+        try:
+            self._deliver(message)
+        except smtplib.SMTPRecipientsRefused as error:
+            if all(code >= 500 for code, _ in error.recipients.values()):
+                raise MailRejected(str(error)) from error
+            raise
+        except smtplib.SMTPDataError as error:
+            if error.smtp_code >= 500:
+                raise MailRejected(str(error)) from error
+            raise
+        except UnicodeEncodeError as error:  # an address the server could only take with SMTPUTF8
+            raise MailRejected(str(error)) from error
+
+    def _deliver(self, message: Message) -> None:
         url = urlsplit(self.smtp_url)
         client = smtplib.SMTP_SSL if url.scheme == "smtps" else smtplib.SMTP
         with client(url.hostname or "localhost", url.port or (465 if url.scheme == "smtps" else 25), timeout=10) as smtp:
@@ -39,11 +56,4 @@ class OutboxMailer:
                 smtp.starttls()
             if url.username:
                 smtp.login(unquote(url.username), unquote(url.password or ""))
-            smtp.sendmail(_sender(message.raw), [message.recipient], message.raw)
-
-
-def _sender(raw: bytes) -> str:
-    from email import message_from_bytes
-    from email.utils import parseaddr
-
-    return parseaddr(message_from_bytes(raw).get("From", ""))[1]
+            smtp.sendmail(message.sender, [message.recipient], message.raw)

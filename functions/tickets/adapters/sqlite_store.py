@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from ..ports import FIRST_NUMBER, STALE_CLAIM, DomainTaken, StorageError, UploadTaken
+from ..ports import FIRST_NUMBER, STALE_CLAIM, AlreadyOpened, DomainTaken, StorageError, UploadTaken
 from ..records import (
     Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
 )
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS messages (
     id TEXT PRIMARY KEY, ticket TEXT NOT NULL, kind TEXT NOT NULL, recipient TEXT NOT NULL, raw BLOB NOT NULL,
     created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, claimed_at TEXT, sent_at TEXT, error TEXT
 );
-CREATE INDEX IF NOT EXISTS pending_messages ON messages(created_at) WHERE sent_at IS NULL;
+DROP INDEX IF EXISTS pending_messages;
+CREATE TABLE IF NOT EXISTS request_keys (key TEXT PRIMARY KEY, ticket TEXT NOT NULL REFERENCES tickets(number));
 CREATE TABLE IF NOT EXISTS rate_hits (key TEXT NOT NULL, window INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (key, window));
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY, status TEXT NOT NULL, expiry INTEGER, in_progress_expiry INTEGER,
@@ -68,6 +69,8 @@ CREATE TABLE IF NOT EXISTS organization_members (email TEXT PRIMARY KEY, organiz
 LATER_COLUMNS = {
     "tickets": {"subject_folded": "TEXT NOT NULL DEFAULT ''"},
     "attachments": {"comment": "TEXT"},  # set for a comment's attachments, NULL for the ticket's own
+    # When the outbox tries a message next ('' for one queued by an older kbdesk: due now), and when it gave up.
+    "messages": {"next_attempt_at": "TEXT NOT NULL DEFAULT ''", "failed_at": "TEXT"},
 }
 
 # Lookups, newest first, for each way customers and support narrow them (see find_tickets).
@@ -80,6 +83,8 @@ CREATE INDEX IF NOT EXISTS tickets_by_organization_status ON tickets(organizatio
 CREATE INDEX IF NOT EXISTS tickets_by_organization_type ON tickets(organization, request_type, seq);
 CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets(status, seq);
 CREATE INDEX IF NOT EXISTS tickets_by_type ON tickets(request_type, seq);
+CREATE INDEX IF NOT EXISTS due_messages ON messages(next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX IF NOT EXISTS failed_messages ON messages(failed_at) WHERE failed_at IS NOT NULL;
 """
 
 
@@ -175,6 +180,10 @@ class SQLiteStore:
 
     def create_ticket(self, draft: TicketDraft, prefix: str, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket:
         with self.transaction() as db:
+            if draft.request_key:
+                opened = db.execute("SELECT ticket FROM request_keys WHERE key = ?", (draft.request_key,)).fetchone()
+                if opened:
+                    raise AlreadyOpened(opened["ticket"])
             db.execute("INSERT OR IGNORE INTO counters (name, value) VALUES ('ticket', ?)", (FIRST_NUMBER - 1,))
             seq = db.execute("UPDATE counters SET value = value + 1 WHERE name = 'ticket' RETURNING value").fetchone()[0]
             ticket = draft.numbered(f"{prefix}-{seq}")
@@ -186,6 +195,8 @@ class SQLiteStore:
                  _time(ticket.created_at), _time(ticket.updated_at)),
             )
             _attach(db, ticket.number, None, ticket.attachments)
+            if draft.request_key:
+                db.execute("INSERT INTO request_keys (key, ticket) VALUES (?,?)", (draft.request_key, ticket.number))
             _queue(db, compose(ticket))
         return ticket
 
@@ -271,24 +282,18 @@ class SQLiteStore:
 
     # Outbox
 
-    def pending_messages(self, now: datetime, limit: int = 50) -> list[Message]:
-        stale = _time(now - STALE_CLAIM)
+    def pending_messages(self, now: datetime, limit: int = 50, due_by: datetime | None = None) -> list[Message]:
         rows = self.connection().execute(
-            "SELECT * FROM messages WHERE sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < ?) ORDER BY created_at LIMIT ?",
-            (stale, limit),
+            f"SELECT * FROM messages WHERE {_DUE} ORDER BY next_attempt_at LIMIT ?",
+            (_time(due_by or now), _time(now - STALE_CLAIM), limit),
         )
-        return [
-            Message(id=r["id"], ticket=r["ticket"], kind=r["kind"], recipient=r["recipient"], raw=r["raw"],
-                    created_at=_parse(r["created_at"]), attempts=r["attempts"], error=r["error"])
-            for r in rows
-        ]
+        return [_message(row) for row in rows]
 
-    def claim_message(self, message_id: str, now: datetime) -> bool:
+    def claim_message(self, message_id: str, now: datetime, due_by: datetime | None = None) -> bool:
         with self.transaction() as db:
             claimed = db.execute(
-                "UPDATE messages SET claimed_at = ?, attempts = attempts + 1 "
-                "WHERE id = ? AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < ?)",
-                (_time(now), message_id, _time(now - STALE_CLAIM)),
+                f"UPDATE messages SET claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND {_DUE}",
+                (_time(now), message_id, _time(due_by or now), _time(now - STALE_CLAIM)),
             )
             return claimed.rowcount == 1
 
@@ -296,9 +301,29 @@ class SQLiteStore:
         with self.transaction() as db:
             db.execute("UPDATE messages SET sent_at = ?, claimed_at = NULL, error = NULL WHERE id = ?", (_time(now), message_id))
 
-    def release_message(self, message_id: str, error: str) -> None:
+    def release_message(self, message_id: str, error: str, retry_at: datetime) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE messages SET claimed_at = NULL, error = ? WHERE id = ?", (error, message_id))
+            db.execute("UPDATE messages SET claimed_at = NULL, next_attempt_at = ?, error = ? "
+                       "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL", (_time(retry_at), error, message_id))
+
+    def give_up_message(self, message_id: str, error: str, now: datetime) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE messages SET claimed_at = NULL, failed_at = ?, error = ? "
+                       "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL", (_time(now), error, message_id))
+
+    def failed_messages(self, limit: int = 50) -> list[Message]:
+        rows = self.connection().execute(
+            "SELECT * FROM messages WHERE failed_at IS NOT NULL ORDER BY failed_at DESC LIMIT ?", (limit,)
+        )
+        return [_message(row) for row in rows]
+
+    def retry_message(self, message_id: str, now: datetime) -> bool:
+        with self.transaction() as db:
+            again = db.execute(
+                "UPDATE messages SET failed_at = NULL, attempts = 0, next_attempt_at = ? WHERE id = ? AND failed_at IS NOT NULL",
+                (_time(now), message_id),
+            )
+            return again.rowcount == 1
 
     # Sign-in and sessions
 
@@ -427,12 +452,23 @@ def _attach(db: sqlite3.Connection, number: str, comment: str | None, attachment
         )
 
 
+# A message to try: not sent, not given up, due (by the first ?), and held by no sender (claimed before the second ?).
+_DUE = "sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? AND (claimed_at IS NULL OR claimed_at < ?)"
+
+
 def _queue(db: sqlite3.Connection, messages: Sequence[Message]) -> None:
     for message in messages:
         db.execute(
-            "INSERT INTO messages (id, ticket, kind, recipient, raw, created_at) VALUES (?,?,?,?,?,?)",
-            (message.id, message.ticket, message.kind, message.recipient, message.raw, _time(message.created_at)),
+            "INSERT INTO messages (id, ticket, kind, recipient, raw, created_at, next_attempt_at) VALUES (?,?,?,?,?,?,?)",
+            (message.id, message.ticket, message.kind, message.recipient, message.raw, _time(message.created_at),
+             _time(message.created_at)),
         )
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(id=row["id"], ticket=row["ticket"], kind=row["kind"], recipient=row["recipient"], raw=row["raw"],
+                   created_at=_parse(row["created_at"]), attempts=row["attempts"], error=row["error"],
+                   failed_at=_parse(row["failed_at"]) if row["failed_at"] else None)
 
 
 def _conditions(which: TicketFilter) -> tuple[list[str], list[object]]:
