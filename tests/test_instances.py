@@ -24,7 +24,7 @@ def test_the_server_runs_the_scheduled_sender_on_its_instances(tmp_path: Path, m
     store.create_ticket(draft("ana@cliente.com.br"), "PC", mail_for("confirmation"))  # queued, not sent yet
     instances = FunctionInstances(1)
     try:
-        assert instances({}, LocalContext("schedule"), handler="flush_outbox") == {"sent": 1, "failed": 0, "given_up": 0}
+        assert instances({}, LocalContext("schedule"), handler="flush_outbox") == {"sent": 1, "failed": 0, "given_up": 0, "uploads_swept": 0}
         with pytest.raises(ValueError):
             instances({}, LocalContext("x"), handler="reset")  # only the function's entry points
 

@@ -122,7 +122,9 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         responses=_responses(201, "The form to post the file to", UploadOut, 400, 413, 415, 422, 429),
     )
     def create_upload(request: Annotated[UploadIn, Body()]) -> Response[UploadOut]:
-        upload, url, fields = desk.grant_upload(request, app.current_event.request_context.http.source_ip)
+        person = session_person()
+        upload, url, fields = desk.grant_upload(request, app.current_event.request_context.http.source_ip,
+                                                person.email if person else None)
         body = UploadOut(upload_id=upload.id, url=url, fields=fields, expires_at=iso(upload.expires_at))
         return Response(201, JSON, body)
 

@@ -21,7 +21,7 @@ from .filetypes import real_type, refused_name
 from .lookups import TicketQuery
 from .models import CommentIn, TicketIn, UploadIn
 from .outbox import send
-from .ports import AlreadyOpened, DomainTaken, FileChanged, FileStore, Mailer, TicketStore, UploadTaken
+from .ports import UNUSED_UPLOAD_KEPT, AlreadyOpened, DomainTaken, FileChanged, FileStore, Mailer, TicketStore, UploadTaken
 from .records import (
     Attachment, Author, Comment, Message, Organization, Person, Requester, StoredObject, Ticket, TicketChange, TicketDraft, Upload,
 )
@@ -79,7 +79,8 @@ class Desk:
             },
         }
 
-    def grant_upload(self, request: UploadIn, client_ip: str) -> tuple[Upload, str, dict[str, str]]:
+    def grant_upload(self, request: UploadIn, client_ip: str,
+                     session_email: str | None = None) -> tuple[Upload, str, dict[str, str]]:
         """Permission to upload one file to a key the server chooses, for 15 minutes."""
         self._check_rate(f"uploads_ip:{client_ip}", "uploads_ip")
         if request.size > catalog.MAX_ATTACHMENT_BYTES:
@@ -89,6 +90,11 @@ class Desk:
         filename = safe_filename(request.filename)
         if refused_name(filename):
             raise UnsupportedMediaType("Programas e scripts não são aceitos como anexo.", {"filename": "programa ou script"})
+        # The bytes granted in a day bound what uploads no ticket uses may hold (they are swept after a day).
+        mebibytes = math.ceil(request.size / catalog.MiB)
+        self._check_rate(f"upload_mib_ip:{client_ip}", "upload_mib_ip", mebibytes)
+        if session_email:
+            self._check_rate(f"upload_mib:{one_mailbox(session_email)}", "upload_mib", mebibytes)
         upload_id = secrets.token_urlsafe(16)
         upload = Upload(
             id=upload_id,
@@ -101,6 +107,14 @@ class Desk:
         self.store.save_upload(upload)
         url, fields = self.files.upload_form(upload)
         return upload, url, fields
+
+    def sweep(self) -> int:
+        """Remove uploads no ticket used, a day after their grant expired (as S3's lifecycle rule does);
+        how many. The records go first: a file is never removed while a ticket could still take it."""
+        keys = self.store.forget_unused_uploads(self.clock() - UNUSED_UPLOAD_KEPT)
+        for key in keys:
+            self.files.delete(key)
+        return len(keys)
 
     def open_ticket(self, request: TicketIn, session_email: str | None, client_ip: str,
                     idempotency_key: str | None = None) -> Ticket:
@@ -337,7 +351,8 @@ class Desk:
             raise ValidationFailed("Um dos anexos mudou depois de enviado; envie o arquivo de novo.", {"attachments": "anexo alterado"}) from error
         return Attachment(id=upload.id, filename=upload.filename, content_type=content_type, size=stored.size, key=key)
 
-    def _check_rate(self, key: str, rule: str) -> None:
+    def _check_rate(self, key: str, rule: str, amount: int = 1) -> None:
+        """Count `amount` hits against the rule's limit for `key`, or refuse them with RateLimited."""
         limits = self.settings.rate_limits
         if not limits or rule not in limits:
             return
@@ -348,17 +363,17 @@ class Desk:
         # Sliding window: the window before counts as evenly spread, so the last full window's length
         # never holds more than `allowed` (fixed windows let twice through across a boundary).
         # Refused hits are not counted: a client that retries early does not push its turn back.
-        if not self.store.count_hit(key, window, now, at_most=allowed - 1 - previous * (1 - elapsed / window)):
-            retry_after = seconds_until_allowed(previous, current, allowed, window, elapsed)
+        if not self.store.count_hit(key, window, now, allowed - amount - previous * (1 - elapsed / window), amount):
+            retry_after = seconds_until_allowed(previous, current, allowed, window, elapsed, amount)
             raise RateLimited("Muitas solicitações em pouco tempo. Tente novamente mais tarde.", retry_after)
 
 
-def seconds_until_allowed(previous: int, current: int, allowed: int, window: int, elapsed: float) -> int:
-    """When the sliding count next admits one more hit (the Retry-After of a refusal)."""
-    if current + 1 <= allowed and previous:  # in this window, once enough of the window before has slid out
-        wait = window * (1 - (allowed - current - 1) / previous) - elapsed
+def seconds_until_allowed(previous: int, current: int, allowed: int, window: int, elapsed: float, amount: int = 1) -> int:
+    """When the sliding count next admits `amount` more hits (the Retry-After of a refusal)."""
+    if current + amount <= allowed and previous:  # in this window, once enough of the window before has slid out
+        wait = window * (1 - (allowed - current - amount) / previous) - elapsed
     else:  # in the next window, once enough of this one has slid out
-        wait = (window - elapsed) + window * (1 - (allowed - 1) / max(current, 1))
+        wait = (window - elapsed) + window * (1 - max(allowed - amount, 0) / max(current, 1))
     return max(1, math.ceil(wait))
 
 

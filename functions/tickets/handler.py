@@ -52,7 +52,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 def flush_outbox(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    """The scheduled sender: what `kbdesk outbox flush` does, every few minutes on AWS."""
+    """The scheduled sender: the e-mails due, every few minutes; and the sweep of unused uploads."""
     with ONE_EVENT_AT_A_TIME:
         return _flush(event, context)
 
@@ -66,6 +66,6 @@ def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 def _flush(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     desk = get_app().desk
     total = flush(desk.store, desk.mailer, utc_now(), lambda: context.get_remaining_time_in_millis() > FLUSH_MARGIN_MS)
-    counts = {"sent": total.sent, "failed": total.failed, "given_up": total.given_up}
+    counts = {"sent": total.sent, "failed": total.failed, "given_up": total.given_up, "uploads_swept": desk.sweep()}
     logger.info("outbox flushed", extra=counts)
     return counts

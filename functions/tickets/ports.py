@@ -15,6 +15,7 @@ from .records import Message, Organization, StoredObject, Ticket, TicketChange, 
 
 
 FIRST_NUMBER = 1001  # PC-1001: the first ticket of a deployment
+UNUSED_UPLOAD_KEPT = timedelta(days=1)  # after its 15-minute grant, an upload no ticket used is removed
 STALE_CLAIM = timedelta(minutes=10)  # a sender that crashed mid-send gives its messages back after this
 
 
@@ -110,6 +111,10 @@ class TicketStore(Protocol):
 
     def get_upload(self, upload_id: str) -> Upload | None: ...
 
+    def forget_unused_uploads(self, expired_before: datetime) -> list[str]:
+        """Drop the uploads no ticket used whose grant expired before then; the keys of their files.
+        (A store whose items expire by themselves, as DynamoDB's TTL does, returns none.)"""
+
     def pending_messages(self, now: datetime, limit: int = 50, due_by: datetime | None = None) -> list[Message]:
         """Messages whose next attempt is due by `due_by` (default: now), soonest first; none another
         sender holds (a claim older than STALE_CLAIM is no longer held)."""
@@ -136,8 +141,8 @@ class TicketStore(Protocol):
     def hits(self, key: str, window_seconds: int, now: datetime) -> tuple[int, int]:
         """The hits counted against `key` in the window before this one, and in this one so far."""
 
-    def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float) -> bool:
-        """Count one hit in this window if its count so far is at most `at_most`, atomically; whether it was."""
+    def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float, amount: int = 1) -> bool:
+        """Count `amount` hits in this window if its count so far is at most `at_most`, atomically; whether it was."""
 
 
 class FileStore(Protocol):
@@ -157,6 +162,9 @@ class FileStore(Protocol):
         """
 
     def download_url(self, key: str, filename: str, expires_in: int) -> str: ...
+
+    def delete(self, key: str) -> None:
+        """Remove an upload's file; one already gone is no error."""
 
 
 class Mailer(Protocol):

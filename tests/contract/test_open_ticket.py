@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from contract_data import EXE, PNG, attach, link_query, open_ticket, sign_in_link
+from contract_data import EXE, PNG, attach, later, link_query, open_ticket, sign_in, sign_in_link
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -318,6 +318,36 @@ def test_too_many_uploads_from_one_address_are_refused_for_a_while(make_host: An
               for i in range(4)]
     assert [g.status for g in grants] == [201, 201, 201, 429]
     assert grants[-1].error["code"] == "rate_limited" and 0 < int(grants[-1].headers["retry-after"]) <= 2 * 3600
+
+
+def test_what_one_address_or_person_may_upload_in_a_day_is_bounded_in_bytes(make_host: Any, host_kind: str) -> None:
+    host = make_host(host_kind, rate_limits={"upload_mib_ip": (100, 86400), "upload_mib": (60, 86400)})
+    big = {"filename": "video.mp4", "content_type": "video/mp4", "size": 25 * 1024 * 1024}
+    ana = sign_in(host, "ana@cliente.com.br")
+    assert [ana.request("POST", "/api/uploads", big).status for _ in range(3)] == [201, 201, 429]  # her 60 MiB
+    # The address's 100 MiB count every attempt from it, hers included: 75 so far.
+    assert [host.request("POST", "/api/uploads", big).status for _ in range(2)] == [201, 429]
+    refused = host.request("POST", "/api/uploads", {**big, "size": 1})
+    assert (refused.status, refused.error["code"]) == (429, "rate_limited")
+    assert int(refused.headers["retry-after"]) > 3600  # full until enough of the day slides out
+    assert host.request("POST", "/api/uploads", {**big, "size": 26 * 1024 * 1024}).status == 413  # not counted
+
+
+def test_the_local_backend_sweeps_uploads_no_ticket_used_a_day_after_they_expired(make_host: Any) -> None:
+    host = make_host("local")  # on AWS, the upload's item expires by TTL and S3's lifecycle rule removes its file
+    unused, used = attach(host, PNG, "esquecida.png"), attach(host, PNG, "usada.png")
+    ticket = open_ticket(host, attachments=[used]).json
+    files = host.settings.attachments_dir / "uploads"
+    assert host.desk.sweep() == 0 and len(list(files.iterdir())) == 2  # still within its day
+
+    later(host, days=1, minutes=14)
+    assert host.desk.sweep() == 0  # the grant expired 15 minutes after it was given: not a day yet
+    later(host, days=1, minutes=16)
+    assert host.desk.sweep() == 1
+    assert host.desk.store.get_upload(unused) is None and [f.name for f in files.iterdir()] == [used]
+    (kept,) = sign_in(host, "ana@cliente.com.br").request("GET", f"/api/tickets/{ticket['number']}").json["attachments"]
+    assert host.download(kept["download_url"]).body == PNG  # a ticket's attachment stays
+    assert open_ticket(host, attachments=[unused]).error["fields"] == {"attachments": "anexo não recebido"}
 
 
 def test_rate_limits_can_be_turned_off(make_host: Any, host_kind: str) -> None:

@@ -84,7 +84,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..ports import FIRST_NUMBER, STALE_CLAIM, AlreadyOpened, DomainTaken, StorageError, UploadTaken
+from ..ports import FIRST_NUMBER, STALE_CLAIM, UNUSED_UPLOAD_KEPT, AlreadyOpened, DomainTaken, StorageError, UploadTaken
 from ..records import (
     Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
 )
@@ -95,7 +95,6 @@ TTL_ATTRIBUTE = "ttl"
 OUTBOX_INDEX = "outbox"
 PENDING = "PENDING"
 FAILED = "FAILED"
-UNUSED_UPLOAD_LIFETIME = timedelta(days=1)  # long after its 15-minute grant; a used upload is kept for good
 
 SEQUENCE = "sequence"
 SCOPES = ("requester", "organization", "all")
@@ -448,10 +447,14 @@ class DynamoDBStore:
             "size": {"N": str(upload.size)},
             "key": {"S": upload.key},
             "expires_at": {"S": _time(upload.expires_at)},
-            TTL_ATTRIBUTE: {"N": str(int((upload.expires_at + UNUSED_UPLOAD_LIFETIME).timestamp()))},
+            TTL_ATTRIBUTE: {"N": str(int((upload.expires_at + UNUSED_UPLOAD_KEPT).timestamp()))},
         }
         with _storage_errors():
             self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
+
+    def forget_unused_uploads(self, expired_before: datetime) -> list[str]:
+        """None to forget: an unused upload's item expires by TTL, and S3's lifecycle rule removes its file."""
+        return []
 
     def get_upload(self, upload_id: str) -> Upload | None:
         with _storage_errors():
@@ -720,7 +723,7 @@ class DynamoDBStore:
         counts = {int(item["sk"]["S"]): int(item["count"]["N"]) for item in found["Responses"].get(self.table, [])}
         return counts.get(window - 1, 0), counts.get(window, 0)
 
-    def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float) -> bool:
+    def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float, amount: int = 1) -> bool:
         window = int(now.timestamp()) // window_seconds
         if at_most < 0:
             return False
@@ -729,11 +732,11 @@ class DynamoDBStore:
                 self.client.update_item(
                     TableName=self.table,
                     Key=_key(f"RATE#{key}", str(window)),
-                    UpdateExpression="ADD #count :one SET #ttl = :kept_until",
+                    UpdateExpression="ADD #count :amount SET #ttl = :kept_until",
                     ConditionExpression="attribute_not_exists(#count) OR #count <= :at_most",
                     ExpressionAttributeNames={"#count": "count", "#ttl": TTL_ATTRIBUTE},
                     # A window's counter still weighs on the next window, and is useless after it.
-                    ExpressionAttributeValues={":one": {"N": "1"}, ":at_most": {"N": f"{at_most:.6f}"},
+                    ExpressionAttributeValues={":amount": {"N": str(amount)}, ":at_most": {"N": f"{at_most:.6f}"},
                                                ":kept_until": {"N": str((window + 2) * window_seconds)}},
                 )
             except ClientError as error:

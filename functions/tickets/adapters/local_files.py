@@ -64,6 +64,9 @@ class LocalFiles:
         query["signature"] = self._sign(f"{key}\n{filename}\n{expires}")
         return f"{DOWNLOAD_PATH}?{urlencode(query)}"
 
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
     # What the local server does when the browser posts
 
     def receive(self, fields: dict[str, str], chunks: Iterable[bytes]) -> int:

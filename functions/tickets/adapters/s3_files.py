@@ -86,6 +86,11 @@ class S3Files:
             raise StorageError(str(error)) from error
         return kept
 
+    def delete(self, key: str) -> None:
+        # Not needed by the deployment as it stands (DynamoDB forgets uploads by TTL, and the
+        # lifecycle rule removes their files), so its role is not granted s3:DeleteObject.
+        self.client.delete_object(Bucket=self.bucket, Key=key)
+
     def download_url(self, key: str, filename: str, expires_in: int) -> str:
         return self.client.generate_presigned_url(
             "get_object",

@@ -83,6 +83,7 @@ CREATE INDEX IF NOT EXISTS tickets_by_organization_status ON tickets(organizatio
 CREATE INDEX IF NOT EXISTS tickets_by_organization_type ON tickets(organization, request_type, seq);
 CREATE INDEX IF NOT EXISTS tickets_by_status ON tickets(status, seq);
 CREATE INDEX IF NOT EXISTS tickets_by_type ON tickets(request_type, seq);
+CREATE INDEX IF NOT EXISTS unused_uploads ON uploads(expires_at) WHERE ticket IS NULL;
 CREATE INDEX IF NOT EXISTS due_messages ON messages(next_attempt_at) WHERE sent_at IS NULL AND failed_at IS NULL;
 CREATE INDEX IF NOT EXISTS failed_messages ON messages(failed_at) WHERE failed_at IS NOT NULL;
 """
@@ -273,6 +274,12 @@ class SQLiteStore:
                 (upload.id, upload.filename, upload.content_type, upload.size, upload.key, _time(upload.expires_at)),
             )
 
+    def forget_unused_uploads(self, expired_before: datetime) -> list[str]:
+        with self.transaction() as db:
+            rows = db.execute("DELETE FROM uploads WHERE ticket IS NULL AND expires_at < ? RETURNING key",
+                              (_time(expired_before),)).fetchall()
+        return [row["key"] for row in rows]
+
     def get_upload(self, upload_id: str) -> Upload | None:
         row = self.connection().execute("SELECT * FROM uploads WHERE id = ?", (upload_id,)).fetchone()
         if row is None:
@@ -412,16 +419,16 @@ class SQLiteStore:
             "SELECT window, count FROM rate_hits WHERE key = ? AND window IN (?, ?)", (key, window - 1, window)))
         return counts.get(window - 1, 0), counts.get(window, 0)
 
-    def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float) -> bool:
+    def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float, amount: int = 1) -> bool:
         window = int(now.timestamp()) // window_seconds
         if at_most < 0:
             return False
         with self.transaction() as db:
             db.execute("DELETE FROM rate_hits WHERE key = ? AND window < ?", (key, window - 1))
             counted = db.execute(
-                "INSERT INTO rate_hits (key, window, count) VALUES (?, ?, 1) "
-                "ON CONFLICT (key, window) DO UPDATE SET count = count + 1 WHERE count <= ? RETURNING count",
-                (key, window, at_most),
+                "INSERT INTO rate_hits (key, window, count) VALUES (?, ?, ?) "
+                "ON CONFLICT (key, window) DO UPDATE SET count = count + excluded.count WHERE count <= ? RETURNING count",
+                (key, window, amount, at_most),
             ).fetchone()
             return counted is not None
 
