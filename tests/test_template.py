@@ -70,10 +70,11 @@ def test_the_functions_handlers_and_environment_are_what_the_code_reads(template
     assert {v for v in variables if v.startswith("KBDESK_")} <= read_by_code
     assert variables["KBDESK_BACKEND"] == "aws"
     for required in ("KBDESK_TABLE", "KBDESK_BUCKET", "KBDESK_SITE_URL", "KBDESK_SENDER", "KBDESK_SUPPORT_EMAIL",
-                     "KBDESK_SIGNING_SECRET_ARN", "KBDESK_AGENT_KEY_ARN", "KBDESK_SES_CONFIGURATION_SET"):
+                     "KBDESK_SIGNING_SECRET_ARN", "KBDESK_AGENT_KEY_ARN", "KBDESK_ORIGIN_SECRET_ARN",
+                     "KBDESK_SES_CONFIGURATION_SET"):
         assert required in variables, required
     # Secrets are referenced, never written: no variable holds a secret's value.
-    assert "KBDESK_SIGNING_SECRET" not in variables and "KBDESK_AGENT_KEY" not in variables
+    assert not {"KBDESK_SIGNING_SECRET", "KBDESK_AGENT_KEY", "KBDESK_ORIGIN_SECRET"} & set(variables)
 
 
 def test_every_api_route_is_reachable_through_the_http_api_and_cloudfront(template: dict[str, Any], tmp_path: Path) -> None:
@@ -101,6 +102,21 @@ def test_every_api_route_is_reachable_through_the_http_api_and_cloudfront(templa
     assert api["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"  # cookies, query strings, headers
     origins = {o["Id"]: o for o in config["Origins"]}
     assert "HttpApi" in json.dumps(origins[api["TargetOriginId"]]["DomainName"])
+
+
+def test_cloudfront_proves_its_requests_with_the_secret_the_function_checks(template: dict[str, Any]) -> None:
+    """The viewer's address is believed only from a request bearing the origin secret (see client_ip)."""
+    from tickets.app import ORIGIN_HEADER
+
+    (distribution,) = resources(template, "AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    (origin,) = [o for o in config["Origins"] if o["Id"] == api["TargetOriginId"]]
+    (header,) = origin["OriginCustomHeaders"]
+    assert header["HeaderName"].lower() == ORIGIN_HEADER
+    assert header["HeaderValue"] == {"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}:SecretString}}"}
+    assert resources(template, "AWS::SecretsManager::Secret")["OriginSecret"]["Properties"]["GenerateSecretString"]
+    assert template["Globals"]["Function"]["Environment"]["Variables"]["KBDESK_ORIGIN_SECRET_ARN"] == {"Ref": "OriginSecret"}
 
 
 def test_cloudfront_sends_the_policy_the_local_server_sends(template: dict[str, Any]) -> None:

@@ -8,10 +8,10 @@ contract's error body here, in one place.
 from __future__ import annotations
 
 import base64
+import hmac
 import json
 import threading
 from collections.abc import Callable
-import hmac
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
@@ -42,6 +42,8 @@ logger = Logger(service="kbdesk-tickets")
 
 JSON = "application/json; charset=utf-8"
 IDEMPOTENCY_HOURS = 24
+ORIGIN_HEADER = "x-kbdesk-origin"  # template.yaml's CloudFront adds it, with the origin secret, to what it forwards
+VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
 IN_PROGRESS_RETRY_SECONDS = 2  # a ticket takes well under a second to open; a crashed one's record lapses in 30 s
 
 # pt-BR reasons for pydantic's error types, shown next to the field.
@@ -123,7 +125,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     )
     def create_upload(request: Annotated[UploadIn, Body()]) -> Response[UploadOut]:
         person = session_person()
-        upload, url, fields = desk.grant_upload(request, app.current_event.request_context.http.source_ip,
+        upload, url, fields = desk.grant_upload(request, client_ip(),
                                                 person.email if person else None)
         body = UploadOut(upload_id=upload.id, url=url, fields=fields, expires_at=iso(upload.expires_at))
         return Response(201, JSON, body)
@@ -139,7 +141,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         idempotency_key: Annotated[str | None, Header(alias="idempotency-key", max_length=200)] = None,
     ) -> Response[NewTicketOut]:
         payload = request.model_dump(mode="json")
-        client_ip = app.current_event.request_context.http.source_ip
+        caller = client_ip()
         person = session_person()
         if person is not None:
             require_csrf()
@@ -147,9 +149,9 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         if idempotency_key:
             # Lets an in-progress record expire with the invocation that wrote it.
             idempotency_config.register_lambda_context(app.lambda_context)
-            ticket = open_once(request={"key": idempotency_key, "payload": payload, "session": email, "ip": client_ip})
+            ticket = open_once(request={"key": idempotency_key, "payload": payload, "session": email, "ip": caller})
         else:
-            ticket = ticket_out(desk.open_ticket(request, session_email=email, client_ip=client_ip))
+            ticket = ticket_out(desk.open_ticket(request, session_email=email, client_ip=caller))
         logger.info("ticket opened", extra={"ticket": ticket["number"]})
         return Response(201, JSON, NewTicketOut.model_validate(ticket))
 
@@ -188,7 +190,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         responses=_responses(202, "Accepted", AcceptedOut, 400, 415, 422, 429),
     )
     def login(request: Annotated[LoginIn, Body()]) -> Response[AcceptedOut]:
-        desk.request_sign_in(str(request.email), request.next, app.current_event.request_context.http.source_ip)
+        desk.request_sign_in(str(request.email), request.next, client_ip())
         return Response(202, JSON, AcceptedOut(status="accepted"))
 
     @app.post(
@@ -197,7 +199,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         responses=_responses(200, "Signed in; the session cookie is set", PersonOut, 400, 401, 415, 422, 429),
     )
     def verify(request: Annotated[VerifyIn, Body()]) -> Response[PersonOut]:
-        person, session = desk.verify_sign_in(request.token, app.current_event.request_context.http.source_ip)
+        person, session = desk.verify_sign_in(request.token, client_ip())
         return Response(200, JSON, _person_out(person), cookies=sign_in.session_cookies(session, secure))
 
     @app.get("/api/me", summary="Who is signed in", responses=_responses(200, "The person", PersonOut, 401))
@@ -259,6 +261,17 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     # Who is asking
 
     secure = desk.settings.site_url.startswith("https://")
+
+    def client_ip() -> str:
+        """Whom rate limits count: behind CloudFront, the viewer's address it reports, but only on a
+        request that carries CloudFront's secret; else the connection's (a caller straight to the API
+        counts as itself, and cannot name another address)."""
+        headers = app.current_event.headers
+        viewer = headers.get(VIEWER_ADDRESS_HEADER, "")
+        if viewer and desk.origin_secret and hmac.compare_digest(headers.get(ORIGIN_HEADER, "").encode(),
+                                                                 desk.origin_secret.encode()):
+            return viewer.rpartition(":")[0].strip("[]")  # "198.51.100.7:46532", "2001:db8::7:46532"
+        return app.current_event.request_context.http.source_ip
 
     def session_person() -> Person | None:
         return desk.person(sign_in.cookie(app.current_event.cookies, sign_in.SESSION_COOKIE))

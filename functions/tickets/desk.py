@@ -59,6 +59,12 @@ class Desk:
         arn = self.settings.agent_key_arn
         return self._secret(arn) if arn else self.settings.agent_key
 
+    @cached_property
+    def origin_secret(self) -> str:
+        """What CloudFront adds to each request it forwards; read, as the others, on first use."""
+        arn = self.settings.origin_secret_arn
+        return self._secret(arn) if arn else self.settings.origin_secret
+
     def _secret(self, arn: str) -> str:
         if self.read_secret is None:
             raise RuntimeError(f"no way to read the secret {arn} on this backend")

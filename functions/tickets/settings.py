@@ -42,9 +42,13 @@ class Settings:
     bucket_name: str = ""
     smtp_url: str = ""
     agent_key: str = ""  # the support team's bearer key; empty turns the agent routes off
-    # On AWS the two secrets live in Secrets Manager, never in the function's configuration.
+    # What CloudFront sends with every request it forwards (X-Kbdesk-Origin): only such a request's
+    # CloudFront-Viewer-Address is the caller's. Empty: no CloudFront in front, the connection's address is.
+    origin_secret: str = ""
+    # On AWS the secrets live in Secrets Manager, never in the function's configuration.
     signing_secret_arn: str = ""
     agent_key_arn: str = ""
+    origin_secret_arn: str = ""
     ses_configuration_set: str = ""
 
     @property
@@ -102,8 +106,10 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         bucket_name=env.get("KBDESK_BUCKET", ""),
         smtp_url=env.get("KBDESK_SMTP_URL", ""),
         agent_key=env.get("KBDESK_AGENT_KEY", ""),
+        origin_secret=env.get("KBDESK_ORIGIN_SECRET", ""),
         signing_secret_arn=env.get("KBDESK_SIGNING_SECRET_ARN", ""),
         agent_key_arn=env.get("KBDESK_AGENT_KEY_ARN", ""),
+        origin_secret_arn=env.get("KBDESK_ORIGIN_SECRET_ARN", ""),
         ses_configuration_set=env.get("KBDESK_SES_CONFIGURATION_SET", ""),
     )
 

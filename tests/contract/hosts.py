@@ -323,6 +323,7 @@ class ServedHost(LocalHost):
 
 
 REGION = "us-east-1"
+ORIGIN_SECRET = "o-segredo-que-a-cloudfront-envia"  # X-Kbdesk-Origin, as the distribution adds it
 TABLE = "kbdesk-contract"
 BUCKET = "kbdesk-contract-attachments"
 
@@ -501,7 +502,7 @@ def _lambda_environment(settings: Settings) -> dict[str, str]:
         "KBDESK_PRODUCTS_FILE": str(settings.products_file), "KBDESK_SIGNING_SECRET": settings.signing_secret.decode(),
         "KBDESK_SITE_URL": settings.site_url, "KBDESK_SUPPORT_EMAIL": settings.support_email,
         "KBDESK_SENDER": settings.sender, "KBDESK_TICKET_PREFIX": settings.ticket_prefix, "KBDESK_RATE_LIMITS": rate,
-        "KBDESK_AGENT_KEY": settings.agent_key,
+        "KBDESK_AGENT_KEY": settings.agent_key, "KBDESK_ORIGIN_SECRET": ORIGIN_SECRET,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
 
@@ -542,6 +543,7 @@ def _template_environment(settings: Settings) -> dict[str, str]:
         "TicketsTable": TABLE, "AttachmentsBucket": BUCKET,
         "SigningSecret": secrets.create_secret(Name="signing", SecretString=settings.signing_secret.decode())["ARN"],
         "AgentKey": secrets.create_secret(Name="agent", SecretString=settings.agent_key or "unused-agent-key")["ARN"],
+        "OriginSecret": secrets.create_secret(Name="origin", SecretString=ORIGIN_SECRET)["ARN"],
         "EmailConfigurationSet": "kbdesk",
     }
     limits = settings.rate_limits

@@ -350,6 +350,25 @@ def test_the_local_backend_sweeps_uploads_no_ticket_used_a_day_after_they_expire
     assert open_ticket(host, attachments=[unused]).error["fields"] == {"attachments": "anexo não recebido"}
 
 
+def test_behind_cloudfront_each_viewer_has_a_quota_of_its_own_and_no_caller_can_pick_one(make_host: Any) -> None:
+    from hosts import ORIGIN_SECRET
+
+    host = make_host("lambda", rate_limits={"tickets": (100, 3600), "tickets_ip": (2, 3600)})
+
+    def via(viewer: str, secret: str = ORIGIN_SECRET) -> dict[str, str]:
+        return {"CloudFront-Viewer-Address": viewer, "X-Kbdesk-Origin": secret}
+
+    # Every request arrives from one CloudFront edge (the same sourceIp): viewers are counted apart.
+    statuses = [open_ticket(host, via("198.51.100.7:46532"), email=f"ana{i}@cliente.com.br").status for i in range(3)]
+    assert statuses == [201, 201, 429]
+    assert open_ticket(host, via("[2001:db8::7]:46532"), email="bia@cliente.com.br").status == 201
+    assert open_ticket(host, via("2001:db8::8:46532"), email="caio@cliente.com.br").status == 201
+    # Straight to the API, a caller cannot claim an address: without the secret it counts as itself.
+    forged = [open_ticket(host, via(f"192.0.2.{i}:1", secret="palpite"), email=f"dani{i}@cliente.com.br").status
+              for i in range(3)]
+    assert forged == [201, 201, 429]
+
+
 def test_rate_limits_can_be_turned_off(make_host: Any, host_kind: str) -> None:
     host = make_host(host_kind, rate_limits=None)
     assert {open_ticket(host).status for _ in range(12)} == {201}
