@@ -751,7 +751,7 @@ def test_the_support_commands_reach_dynamodb_and_ses_when_configured_for_aws(
     desk = aws.aws_backend(from_environment()).desk
     request = TicketIn(request_type="incident", product="omni-crm", subject="Lentidão ao salvar",
                        description="O cadastro demora mais de 30 segundos.", email="ana@cliente.com.br")
-    number = desk.open_ticket(request, session_email=None, client_ip="203.0.113.1").number
+    number = desk.open_ticket(request, session_email="ana@cliente.com.br", client_ip="203.0.113.1").number
     kbdesk("agent", "reply", number, "--message", "Corrigido, pode testar?", "--status", "waiting_customer")
     assert "status: waiting_customer" in kbdesk("agent", "show", number)
     assert number in kbdesk("agent", "list", "--organization", "cliente", "--status", "waiting_customer")

@@ -187,6 +187,25 @@ def test_a_request_key_opens_one_ticket_and_its_repeat_writes_nothing(store: Tic
     assert store.create_ticket(draft(), "PC", no_mail).number == "PC-1003"  # without a key, every draft is new
 
 
+def test_an_unconfirmed_ticket_is_listed_under_its_organization_once_confirmed(store: TicketStore) -> None:
+    by_organization = TicketFilter(organization="cliente")
+    waiting = store.create_ticket(replace(draft("ana@cliente.com.br"), confirmed=False), "PC", no_mail)
+    store.update_ticket(waiting.number, TicketChange(at=NOW, status="waiting_customer"), no_mail)  # before it is
+    store.create_ticket(replace(draft("ana@cliente.com.br", organization=None), confirmed=False), "PC", no_mail)
+    seen = store.create_ticket(draft("bia@cliente.com.br"), "PC", no_mail)
+    assert [t.number for t in store.find_tickets(by_organization, 10)[0]] == [seen.number]
+    assert [t.number for t in store.find_tickets(TicketFilter(requester="ana@cliente.com.br"), 10)[0]] == ["PC-1002", "PC-1001"]
+    assert store.get_ticket(waiting.number).confirmed is False
+
+    assert store.confirm_tickets("bia@cliente.com.br") == []
+    assert store.confirm_tickets("ana@cliente.com.br") == ["PC-1001", "PC-1002"]
+    assert store.confirm_tickets("ana@cliente.com.br") == []
+    assert [t.number for t in store.find_tickets(by_organization, 10)[0]] == ["PC-1003", "PC-1001"]
+    waiting_customer = TicketFilter(organization="cliente", status="waiting_customer")
+    assert [t.number for t in store.find_tickets(waiting_customer, 10)[0]] == ["PC-1001"]
+    assert store.get_ticket(waiting.number).confirmed is True
+
+
 def test_changing_a_missing_ticket_writes_nothing(store: TicketStore) -> None:
     seen: list[Ticket] = []
     assert store.update_ticket("PC-4040", TicketChange(at=NOW, comment=comment("Olá"), status="closed"), mail_for("x", seen)) is None

@@ -190,7 +190,8 @@ def test_a_customer_opens_a_ticket_with_two_attachments(browser, fresh_portal: P
             page.get_by_role("button", name="Enviar chamado").click()
         page.wait_for_selector("#tf-done:not([hidden])")
         assert page.locator("#tf-done-number").inner_text() == "PC-1001"
-        assert "ana@cliente.com.br" in page.locator("#tf-done-email").inner_text()
+        done = page.locator("#tf-done-email").inner_text()
+        assert "ana@cliente.com.br" in done and "Abra o link que ela traz para confirmar o chamado" in done
         assert page.locator("#tf-form").is_hidden()
         assert page.evaluate("document.activeElement.id") == "tf-done"
 

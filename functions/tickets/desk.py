@@ -160,6 +160,8 @@ class Desk:
             created_at=now,
             attachments=self._attachments(request.attachments),
             request_key=_request_key(idempotency_key, email, request) if idempotency_key else None,
+            # Without a session anyone could have typed the address: the ticket waits for its owner to prove it.
+            confirmed=session_email is not None,
         )
         token = sign_in.new_secret()
         self.store.save_sign_in(sign_in.digest(token), email, now + sign_in.TOKEN_LIFETIME)
@@ -208,6 +210,7 @@ class Desk:
         email = self.store.use_sign_in(sign_in.digest(token), self.clock()) if token else None
         if email is None:
             raise Unauthenticated("O link de acesso é inválido, já foi usado ou expirou. Peça um novo.")
+        self.store.confirm_tickets(email)  # the address is proven: what was opened under it is the owner's
         session = sign_in.new_secret()
         self.store.save_session(sign_in.digest(session), email, self.clock() + sign_in.SESSION_LIFETIME)
         return self._person(email), session
@@ -406,7 +409,7 @@ def one_mailbox(email: str) -> str:
 
 def _may_see(person: Person, ticket: Ticket) -> bool:
     same_organization = ticket.organization is not None and ticket.organization == person.organization
-    return ticket.requester.email == person.email or same_organization
+    return ticket.requester.email == person.email or (same_organization and ticket.confirmed)
 
 
 def safe_filename(name: str) -> str:

@@ -23,6 +23,11 @@ from .settings import Settings
 TEXTS = {
     "pt-BR": {
         "copy_intro": "Recebemos o seu chamado. Guarde o número para acompanhar o atendimento.",
+        "unconfirmed": "Este chamado foi aberto com o seu endereço de e-mail, sem login. Se foi você, o link "
+        "abaixo confirma o chamado, e só então os colegas da sua organização passam a vê-lo. Se não foi você, "
+        "alguém usou o seu endereço: não abra o link e responda a este e-mail para nos avisar.",
+        "unconfirmed_notice": "Aberto sem login: o endereço do solicitante ainda não foi comprovado, e o chamado "
+        "não aparece para a organização até que ele entre pelo link da cópia.",
         "next": "O que acontece agora: a equipe de suporte analisa o chamado e responde por e-mail. "
         "Você também acompanha o andamento e responde pelo portal.",
         "follow": "Acompanhe o chamado",
@@ -49,6 +54,11 @@ TEXTS = {
     },
     "en": {
         "copy_intro": "We received your ticket. Keep its number to follow it.",
+        "unconfirmed": "This ticket was opened with your e-mail address, without signing in. If it was you, the "
+        "link below confirms it, and only then do colleagues in your organization see it. If it was not you, "
+        "someone used your address: do not open the link, and reply to this e-mail to let us know.",
+        "unconfirmed_notice": "Opened without signing in: the requester's address is not proven yet, and the "
+        "organization does not see the ticket until they sign in through the link in their copy.",
         "next": "What happens next: the support team reviews the ticket and answers by e-mail. "
         "You can also follow it and reply in the portal.",
         "follow": "Follow the ticket",
@@ -104,13 +114,15 @@ def new_ticket_messages(
     copy = _compose(
         settings, now, ticket.requester.email,
         t["copy_subject"].format(number=ticket.number, subject=_one_line(ticket.subject)),
-        [t["copy_intro"]], facts, (t["description"], ticket.description), [t["next"]], (t["follow"], follow_link),
+        [t["copy_intro"], *([] if ticket.confirmed else [t["unconfirmed"]])], facts,
+        (t["description"], ticket.description), [t["next"]], (t["follow"], follow_link),
     )
     requester = f"{ticket.requester.name} <{ticket.requester.email}>" if ticket.requester.name else ticket.requester.email
     notice = _compose(
         settings, now, settings.support_email,
         t["notice_subject"].format(number=ticket.number, subject=_one_line(ticket.subject)),
-        [t["notice_intro"]], [(t["requester"], requester), *facts], (t["description"], ticket.description), [],
+        [t["notice_intro"], *([] if ticket.confirmed else [t["unconfirmed_notice"]])], [(t["requester"], requester), *facts],
+        (t["description"], ticket.description), [],
         (t["follow"], ticket_url(settings, ticket.number)),
         reply_to=ticket.requester.email,
     )

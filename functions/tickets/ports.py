@@ -62,6 +62,10 @@ class TicketStore(Protocol):
     def get_ticket(self, number: str) -> Ticket | None:
         """The ticket with its comments, oldest first."""
 
+    def confirm_tickets(self, email: str) -> list[str]:
+        """Its requester proved the address: the unconfirmed tickets of `email` are confirmed (and listed
+        under their organization from now on); their numbers."""
+
     def update_ticket(self, number: str, change: TicketChange, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket | None:
         """Apply a change, all or nothing: the comment (its uploads used once, as in
         create_ticket), the status, `updated_at` = change.at, and the e-mails `compose`

@@ -68,6 +68,9 @@ class Ticket:
     updated_at: datetime
     attachments: tuple[Attachment, ...] = ()
     comments: tuple[Comment, ...] = ()  # oldest first; only a single ticket's lookup reads them
+    # False for a ticket opened without a session until its requester proves the address (signs in):
+    # until then it is not listed under its organization, nor shown to the requester's colleagues.
+    confirmed: bool = True
 
     @property
     def sequence(self) -> int:
@@ -135,13 +138,14 @@ class TicketDraft:
     # What identifies the request that opened it (its Idempotency-Key, person and body, hashed): the store
     # keeps it with the ticket, in the same write, so a retry finds the ticket whatever crashed where.
     request_key: str | None = None
+    confirmed: bool = True
 
     def numbered(self, number: str) -> Ticket:
         return Ticket(
             number=number, status="open", request_type=self.request_type, product=self.product,
             subject=self.subject, description=self.description, requester=self.requester,
             organization=self.organization, created_at=self.created_at, updated_at=self.created_at,
-            attachments=self.attachments,
+            attachments=self.attachments, confirmed=self.confirmed,
         )
 
 

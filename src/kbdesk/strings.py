@@ -90,6 +90,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "form_done_title": "Chamado aberto",
         "form_done_number": "Número do chamado",
         "form_done_email": "Enviamos uma cópia para {email}. Guarde o número para acompanhar o atendimento.",
+        "form_done_confirm": "Enviamos uma cópia para {email}. Abra o link que ela traz para confirmar o chamado: "
+        "até lá, só você e o suporte o veem, não os colegas da sua organização.",
         "form_done_home": "Voltar à central de ajuda",
         "form_done_another": "Abrir outro chamado",
         # Shared by the pages below
@@ -274,6 +276,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "form_done_title": "Ticket opened",
         "form_done_number": "Ticket number",
         "form_done_email": "We sent a copy to {email}. Keep the number to follow the ticket.",
+        "form_done_confirm": "We sent a copy to {email}. Open the link in it to confirm the ticket: until then, "
+        "only you and support see it, not your colleagues in your organization.",
         "form_done_home": "Back to the help center",
         "form_done_another": "Open another ticket",
         # Shared by the pages below

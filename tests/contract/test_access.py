@@ -9,7 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from contract_data import SESSION, add_organization, open_ticket, sign_in
+from contract_data import (
+    SESSION, add_organization, confirm, link_query, listing, mail_to, numbers, open_ticket, sign_in, sign_in_link, text_of,
+)
+from hosts import browser
 
 ANA = "ana@cliente.com.br"
 
@@ -26,11 +29,12 @@ DOES_NOT_SEE = [
 
 @pytest.fixture
 def desk(host: Any) -> Any:
-    """Two companies; Ana, of `cliente`, opened PC-1001 from the form."""
+    """Two companies; Ana, of `cliente`, opened PC-1001 from the form, and confirmed it."""
     add_organization(host, "cliente", "Cliente S.A.", domains=("cliente.com.br",), members=("carla@parceiro.com.br",))
     add_organization(host, "outra", "Outra Ltda.", domains=("outra.com.br",))
     ticket = open_ticket(host)
     assert ticket.status == 201 and ticket.json["organization"] == "cliente", ticket.text
+    confirm(host, ANA)
     return host
 
 
@@ -124,3 +128,34 @@ def test_leaving_the_organization_ends_access_to_its_tickets(desk: Any) -> None:
     add_organization(host, "parceiro", "Parceiro Ltda.", domains=("parceiro.com.br",), members=("carla@parceiro.com.br",))
     assert carla.request("GET", "/api/tickets/PC-1001").status == 404
     assert carla.request("GET", "/api/me").json["organization"] == "parceiro"
+
+
+def test_a_ticket_opened_without_signing_in_waits_for_its_requester_to_prove_the_address(host: Any) -> None:
+    """Anyone may type anyone's address in the form: the organization sees the ticket once its owner signs in."""
+    add_organization(host, "cliente", "Cliente S.A.", domains=("cliente.com.br",))
+    opened = open_ticket(host, email="bia@cliente.com.br", subject="Pedido em nome de outra pessoa")
+    assert opened.status == 201 and opened.json["organization"] == "cliente"
+    number = opened.json["number"]
+    bruno = sign_in(host, "bruno@cliente.com.br")
+    assert bruno.request("GET", f"/api/tickets/{number}").status == 404
+    assert number not in numbers(bruno.request("GET", listing("/api/tickets", scope="organization")))
+    assert number not in numbers(bruno.request("GET", listing("/api/tickets", scope="organization", status="open")))
+    assert host.desk.store.get_ticket(number).confirmed is False  # support has it, as every ticket
+
+    (copy,) = mail_to(host, "bia@cliente.com.br")
+    assert "sem login" in text_of(copy) and "responda a este e-mail para nos avisar" in text_of(copy)
+    (notice,) = [m for m in mail_to(host, "suporte@example.com") if number in m["Subject"]]
+    assert "ainda não foi comprovado" in text_of(notice)
+
+    bia = browser(host)  # she opens the link in her copy and presses Entrar
+    assert bia.request("POST", "/api/auth/verify", {"token": link_query(sign_in_link(host, copy))["token"]}).status == 200
+    assert bruno.request("GET", f"/api/tickets/{number}").status == 200
+    assert numbers(bruno.request("GET", listing("/api/tickets", scope="organization", status="open"))) == [number]
+
+    signed_in = bruno.request("POST", "/api/tickets", {
+        "request_type": "technical", "product": "omni-chat", "subject": "Aberto com login",
+        "description": "Como configuro as regras de distribuição?",
+    }).json["number"]
+    assert bia.request("GET", f"/api/tickets/{signed_in}").status == 200  # a session proves the address at once
+    (own_copy,) = [m for m in mail_to(host, "bruno@cliente.com.br") if signed_in in m["Subject"]]
+    assert "sem login" not in text_of(own_copy)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from contract_data import add_organization, listing, numbers, open_ticket, set_status, sign_in, stored_ticket
+from contract_data import add_organization, confirm, listing, numbers, open_ticket, set_status, sign_in, stored_ticket
 
 ANA, BRUNO, DIEGO, EVA = "ana@cliente.com.br", "bruno@cliente.com.br", "diego@outra.com.br", "eva@gmail.com"
 
@@ -31,6 +31,7 @@ def desk(host: Any) -> Any:
     for email, request_type, product, subject in TICKETS:
         reply = open_ticket(host, email=email, request_type=request_type, product=product, subject=subject)
         assert reply.status == 201, reply.text
+    confirm(host, *(email for email, *_ in TICKETS))
     set_status(host, "PC-1002", "waiting_customer")
     set_status(host, "PC-1003", "resolved")
     return host
@@ -230,6 +231,7 @@ def busy_desk(host: Any) -> BusyDesk:
         reply = open_ticket(host, email=email, product="omni-chat")
         assert reply.status == 201, reply.text
         cliente.append((reply.json["number"], email, "omni-chat"))
+    confirm(host, ANA, BRUNO)
     index = 0
     while len(cliente) < 250:
         index += 1

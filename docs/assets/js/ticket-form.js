@@ -257,7 +257,9 @@ function focusField(name) {
 
 function showDone(ticket) {
   el.doneNumber.textContent = ticket.number;
-  el.doneEmail.textContent = format(t.form_done_email, { email: ticket.requester.email });
+  // Signed in, the address is proven; otherwise the ticket waits for the link in its copy.
+  const done = el.email.readOnly ? t.form_done_email : t.form_done_confirm;
+  el.doneEmail.textContent = format(done, { email: ticket.requester.email });
   el.form.hidden = true;
   el.done.hidden = false;
   el.done.focus();

@@ -13,6 +13,9 @@ Scan, so cost and latency stay flat as tickets pile up:
 - upload   `UPLOAD#<id>` / `UPLOAD`, with `ticket` once a ticket or comment uses it;
 - request  `REQUEST#<request key>` / `REQUEST`: the ticket that request opened,
   written in the ticket's own transaction;
+- unconfirmed `UNCONFIRMED#<email>` / `UNCONFIRMED`: `tickets`, the numbers of that
+  requester's tickets opened without a session, which carry `unconfirmed` and are in
+  no organization index until the address is proven (confirm_tickets);
 - counter  `COUNTER` / `TICKET`, the last number handed out (atomic ADD);
 - message  `MESSAGE#<id>` / `MESSAGE`, and while unsent also in the sparse
   `outbox` index: `outbox_pk` = PENDING with `outbox_sk` = `<next_attempt_at>#<id>`
@@ -240,6 +243,10 @@ class DynamoDBStore:
         if draft.request_key:
             writes.append({"Put": {"TableName": self.table, "ConditionExpression": "attribute_not_exists(pk)",
                                    "Item": {**_request_key(draft.request_key), "ticket": {"S": ticket.number}}}})
+        if not draft.confirmed:
+            writes.append({"Update": {"TableName": self.table, "Key": _unconfirmed_key(ticket.requester.email),
+                                      "UpdateExpression": "ADD tickets :number",
+                                      "ExpressionAttributeValues": {":number": {"SS": [ticket.number]}}}})
         first_upload = len(writes)
         writes += self._uses(upload_ids, ticket.number)
         writes += self._queue(compose(ticket))
@@ -278,6 +285,46 @@ class DynamoDBStore:
             return None
         comments = tuple(_comment(item) for item in items if item["sk"]["S"].startswith("COMMENT#"))
         return replace(_ticket(own), comments=comments)
+
+    def confirm_tickets(self, email: str) -> list[str]:
+        with _storage_errors():
+            item = self.client.get_item(TableName=self.table, Key=_unconfirmed_key(email), ConsistentRead=True).get("Item")
+        numbers = sorted(item["tickets"]["SS"]) if item and "tickets" in item else []
+        confirmed = [number for number in numbers if self._confirm(number)]
+        if numbers:
+            with _storage_errors():  # a ticket opened meanwhile stays in the set, for the next sign-in
+                self.client.update_item(TableName=self.table, Key=_unconfirmed_key(email), UpdateExpression="DELETE tickets :done",
+                                        ExpressionAttributeValues={":done": {"SS": numbers}})
+        return confirmed
+
+    def _confirm(self, number: str) -> bool:
+        """Put an unconfirmed ticket in its organization's indexes; False if it was confirmed already."""
+        for attempt in range(ATTEMPTS):
+            _pause_after_losing(attempt)
+            with _storage_errors():
+                item = self.client.get_item(TableName=self.table, Key=_ticket_key(number), ConsistentRead=True).get("Item")
+            if not item or "unconfirmed" not in item:
+                return False
+            ticket = replace(_ticket(item), confirmed=True)
+            keys = {name: key for name, key in _listing_keys(ticket).items() if name.startswith("organization")}
+            values: Item = {f":{name}": {"S": key} for name, key in keys.items()}
+            setting = "SET " + ", ".join(f"{name} = :{name}" for name in keys) + " " if keys else ""
+            try:
+                self.client.update_item(
+                    TableName=self.table, Key=_ticket_key(number), UpdateExpression=setting + "REMOVE unconfirmed",
+                    # The organization's status index must match the status: one changed meanwhile is read again.
+                    ConditionExpression="attribute_exists(unconfirmed) AND #status = :status",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={**values, ":status": {"S": ticket.status}},
+                )
+            except ClientError as error:
+                if _error_code(error) != "ConditionalCheckFailedException":
+                    raise StorageError(str(error)) from error
+                continue
+            except BotoCoreError as error:
+                raise StorageError(str(error)) from error
+            return True
+        raise StorageError(f"{number} kept changing while it was being confirmed")
 
     def update_ticket(self, number: str, change: TicketChange, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket | None:
         upload_ids = [attachment.id for attachment in change.comment.attachments] if change.comment else []
@@ -771,6 +818,10 @@ def _refused_writes(error: ClientError) -> list[int]:
             if reason.get("Code") in ("ConditionalCheckFailed", "TransactionConflict")]
 
 
+def _unconfirmed_key(email: str) -> Item:
+    return _key(f"UNCONFIRMED#{email}", "UNCONFIRMED")
+
+
 def _request_key(request_key: str) -> Item:
     return _key(f"REQUEST#{request_key}", "REQUEST")
 
@@ -786,7 +837,7 @@ def _taken_upload(refused: _Refused, upload_ids: list[str], first_upload: int) -
 def _listing_keys(ticket: Ticket) -> dict[str, str]:
     """The ticket's partition in each listing index it belongs to (no organization, none of those)."""
     scopes = {"requester": f"REQUESTER#{ticket.requester.email}", "all": "TICKETS"}
-    if ticket.organization is not None:
+    if ticket.organization is not None and ticket.confirmed:
         scopes["organization"] = f"ORGANIZATION#{ticket.organization}"
     keys: dict[str, str] = {}
     for scope, partition in scopes.items():
@@ -859,6 +910,8 @@ def ticket_item(ticket: Ticket) -> Item:
     }
     if ticket.organization is not None:
         item["organization"] = {"S": ticket.organization}
+    if not ticket.confirmed:
+        item["unconfirmed"] = {"BOOL": True}
     return item
 
 
@@ -887,7 +940,7 @@ def _ticket(item: Item) -> Ticket:
         requester=Requester(email=item["requester_email"]["S"], name=item["requester_name"]["S"]),
         organization=item["organization"]["S"] if "organization" in item else None,
         created_at=_parse(item["created_at"]["S"]), updated_at=_parse(item["updated_at"]["S"]),
-        attachments=_attachments(item),
+        attachments=_attachments(item), confirmed="unconfirmed" not in item,
     )
 
 

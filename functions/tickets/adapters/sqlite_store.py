@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS organization_members (email TEXT PRIMARY KEY, organiz
 
 # Columns added after the first release: a data dir made by an older kbdesk gains them on open.
 LATER_COLUMNS = {
-    "tickets": {"subject_folded": "TEXT NOT NULL DEFAULT ''"},
+    "tickets": {"subject_folded": "TEXT NOT NULL DEFAULT ''", "confirmed": "INTEGER NOT NULL DEFAULT 1"},
     "attachments": {"comment": "TEXT"},  # set for a comment's attachments, NULL for the ticket's own
     # When the outbox tries a message next ('' for one queued by an older kbdesk: due now), and when it gave up.
     "messages": {"next_attempt_at": "TEXT NOT NULL DEFAULT ''", "failed_at": "TEXT"},
@@ -190,10 +190,11 @@ class SQLiteStore:
             ticket = draft.numbered(f"{prefix}-{seq}")
             db.execute(
                 "INSERT INTO tickets (number, seq, status, request_type, product, subject, subject_folded, description, "
-                "requester_email, requester_name, organization, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "requester_email, requester_name, organization, created_at, updated_at, confirmed) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (ticket.number, seq, ticket.status, ticket.request_type, ticket.product, ticket.subject, fold(ticket.subject),
                  ticket.description, ticket.requester.email, ticket.requester.name, ticket.organization,
-                 _time(ticket.created_at), _time(ticket.updated_at)),
+                 _time(ticket.created_at), _time(ticket.updated_at), ticket.confirmed),
             )
             _attach(db, ticket.number, None, ticket.attachments)
             if draft.request_key:
@@ -217,6 +218,12 @@ class SQLiteStore:
             for c in db.execute("SELECT * FROM comments WHERE ticket = ? ORDER BY created_at, rowid", (number,))
         )
         return replace(_ticket(row), attachments=tuple(attachments.get(None, ())), comments=comments)
+
+    def confirm_tickets(self, email: str) -> list[str]:
+        with self.transaction() as db:
+            rows = db.execute("UPDATE tickets SET confirmed = 1 WHERE requester_email = ? AND confirmed = 0 RETURNING number",
+                              (email,)).fetchall()
+        return [row["number"] for row in rows]
 
     def update_ticket(self, number: str, change: TicketChange, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket | None:
         with self.transaction() as db:
@@ -439,6 +446,7 @@ def _ticket(row: sqlite3.Row) -> Ticket:
         subject=row["subject"], description=row["description"],
         requester=Requester(email=row["requester_email"], name=row["requester_name"]),
         organization=row["organization"], created_at=_parse(row["created_at"]), updated_at=_parse(row["updated_at"]),
+        confirmed=bool(row["confirmed"]),
     )
 
 
@@ -489,6 +497,8 @@ def _conditions(which: TicketFilter) -> tuple[list[str], list[object]]:
         if value is not None:
             conditions.append(f"{column} = ?")
             values.append(value)
+    if which.organization is not None:
+        conditions.append("confirmed = 1")  # as DynamoDB's organization indexes hold only confirmed tickets
     for word in which.words:
         conditions.append("instr(subject_folded, ?) > 0")
         values.append(word)
