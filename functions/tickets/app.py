@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hmac
 import json
+import re
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -25,11 +26,11 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 
-from . import catalog, sign_in
+from . import catalog, openapi, sign_in
 from .desk import Desk
 from .errors import (
-    ApiError, BadRequest, Forbidden, IdempotencyConflict, IdempotencyInProgress, Internal, NotFound, TooLarge,
-    Unauthenticated, UnsupportedMediaType, ValidationFailed,
+    ApiError, BadRequest, Forbidden, IdempotencyConflict, IdempotencyInProgress, Internal, MethodNotAllowed, NotFound,
+    TooLarge, Unauthenticated, UnsupportedMediaType, ValidationFailed,
 )
 from .lookups import parse_query
 from .models import (
@@ -82,9 +83,11 @@ class TicketApi:
         self.desk = desk
         self.idempotency = idempotency
         self.resolver = create_resolver(desk, idempotency)
+        # Powertools answers any method a path lacks as an unknown route; the contract says 405.
+        self.routes = [(route.rule, route.method) for route in self.resolver._static_routes + self.resolver._dynamic_routes]
 
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        refused = _refuse_caller(event, self.desk.agent_key) or _refuse_body(event)
+        refused = _refuse_method(event, self.routes) or _refuse_caller(event, self.desk.agent_key) or _refuse_body(event)
         if refused is not None:
             return {"statusCode": refused.status, "headers": {"Content-Type": JSON, **refused.headers},
                     "body": json.dumps(refused.body(), ensure_ascii=False)}
@@ -115,8 +118,9 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         return CatalogOut.model_validate(desk.catalog())
 
     @app.get("/api/openapi.json", include_in_schema=False)
-    def openapi() -> dict[str, Any]:
-        return _no_body_on_204(json.loads(app.get_openapi_json_schema(title="kbdesk ticket API", version="1")))
+    def openapi_document() -> dict[str, Any]:
+        spec = json.loads(app.get_openapi_json_schema(title="kbdesk ticket API", version="1"))
+        return openapi.complete(spec, list(desk.products))
 
     @app.post(
         "/api/uploads",
@@ -329,14 +333,6 @@ def _idempotent(desk: Desk, persistence: BasePersistenceLayer, config: Idempoten
     return open_once
 
 
-def _no_body_on_204(spec: dict[str, Any]) -> dict[str, Any]:
-    """Powertools gives every answer its route's return type as JSON; a 204 has no body at all."""
-    for route in spec.get("paths", {}).values():
-        for operation in route.values():
-            operation.get("responses", {}).get("204", {}).pop("content", None)
-    return spec
-
-
 def _person_out(person: Person) -> PersonOut:
     return PersonOut(email=person.email, organization=person.organization)
 
@@ -347,13 +343,29 @@ BODILESS = {"/api/auth/logout"}  # posts that carry nothing: signing out needs n
 AGENT_ROUTES = "/api/agent/"
 
 
+def _refuse_method(event: dict[str, Any], routes: list[tuple[re.Pattern[str], str]]) -> ApiError | None:
+    """A path that is no route (404), or a method it does not take (405, with those it does), refused
+    before anything else is read."""
+    method = event.get("requestContext", {}).get("http", {}).get("method", "GET").upper()
+    path = event.get("rawPath") or ""
+    allowed = sorted({route_method for rule, route_method in routes if rule.match(path)})
+    if not allowed:
+        return NotFound("Rota não encontrada.")
+    if method not in allowed:
+        return MethodNotAllowed("Método não permitido para este endereço.", allowed)
+    return None
+
+
 def _refuse_caller(event: dict[str, Any], agent_key: str | None) -> ApiError | None:
-    """Support's routes without the support key, refused before their body is read or validated."""
+    """Support's routes without the support key (401) or with a wrong one (403), refused before their body
+    is read or validated."""
     if not (event.get("rawPath") or "").startswith(AGENT_ROUTES):
         return None
     given = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "authorization"), "")
+    if not given:
+        return Unauthenticated("Envie a chave de suporte (Authorization: Bearer).", headers={"WWW-Authenticate": "Bearer"})
     if not agent_key or not hmac.compare_digest(given.encode(), f"Bearer {agent_key}".encode()):
-        return Forbidden("Chave de suporte ausente ou inválida.")
+        return Forbidden("Chave de suporte inválida.")
     return None
 
 
@@ -388,7 +400,7 @@ def _refuse_body(event: dict[str, Any]) -> ApiError | None:
 
 ERROR_MEANINGS = {
     400: "The body is not a JSON object, or a parameter is malformed",
-    401: "No session, or an expired one (or a bad sign-in token)",
+    401: "No session, or an expired one (or a bad sign-in token); on support's routes, no key",
     403: "The X-Requested-With header is missing, or the support key is wrong",
     404: "No such ticket, or one the caller may not see",
     409: "`idempotency_conflict`: the Idempotency-Key was used with another body; `idempotency_in_progress`: "

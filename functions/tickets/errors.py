@@ -57,6 +57,13 @@ class TooLarge(ApiError):
     status, code = 413, "too_large"
 
 
+class MethodNotAllowed(ApiError):
+    status, code = 405, "method_not_allowed"
+
+    def __init__(self, message: str, allowed: list[str]) -> None:
+        super().__init__(message, headers={"Allow": ", ".join(allowed)})
+
+
 class UnsupportedMediaType(ApiError):
     status, code = 415, "unsupported_media_type"
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 import idna
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 from pydantic_core import PydanticCustomError
 
 from . import catalog
@@ -15,6 +15,12 @@ from .records import Attachment, Comment, Ticket
 
 # What customers send: no unknown fields, and no coercion ("5" or true is not a size).
 INPUT = ConfigDict(extra="forbid", strict=True)
+
+
+def _whole(value: object) -> object:
+    """104.0 is the integer 104 in JSON (RFC 8259 has one number type); 104.5, "104" and true are not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
 
 def _mailbox(address: str) -> str:
     """An address as mail headers carry it: the domain in IDNA (ASCII), the local part in ASCII.
@@ -104,7 +110,8 @@ class UploadIn(BaseModel):
 
     filename: Annotated[str, Field(min_length=1, max_length=255)]
     content_type: Annotated[str, Field(min_length=1, max_length=255)]
-    size: Annotated[int, Field(ge=1)]
+    # The limit is documented, not validated here: a larger file is 413, as the contract says, not 422.
+    size: Annotated[int, Field(ge=1, json_schema_extra={"maximum": catalog.MAX_ATTACHMENT_BYTES}), BeforeValidator(_whole)]
 
 
 class UploadOut(BaseModel):

@@ -17,12 +17,15 @@ def desk(make_host: Any, host_kind: str) -> Any:
     return make_host(host_kind, agent_key=AGENT_KEY)
 
 
-@pytest.mark.parametrize("path", ["/api/tickets", "/api/uploads", "/api/auth/login", "/api/nada",
-                                  "/api/agent/tickets/PC-1001/replies"])
-def test_deeply_nested_json_is_a_bad_request_on_every_route(desk: Any, path: str) -> None:
+@pytest.mark.parametrize(("path", "status", "code"), [
+    ("/api/tickets", 400, "bad_request"), ("/api/uploads", 400, "bad_request"), ("/api/auth/login", 400, "bad_request"),
+    ("/api/agent/tickets/PC-1001/replies", 400, "bad_request"),
+    ("/api/nada", 404, "not_found"),  # no route: its body is never read
+])
+def test_deeply_nested_json_is_a_bad_request_on_every_route(desk: Any, path: str, status: int, code: str) -> None:
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {AGENT_KEY}"}
     reply = desk.request("POST", path, headers=headers, raw=NESTED)
-    assert (reply.status, reply.error["code"]) == (400, "bad_request"), reply.text
+    assert (reply.status, reply.error["code"]) == (status, code), reply.text
     assert "Traceback" not in reply.text
 
 
@@ -40,14 +43,21 @@ def test_a_wrong_support_key_is_refused_before_the_body_is_read(desk: Any) -> No
         reply = agent(desk, "POST", f"/api/agent/tickets/{number}/replies", body, key="chave-errada")
         assert (reply.status, reply.error["code"]) == (403, "forbidden"), reply.text
         reply = agent(desk, "POST", f"/api/agent/tickets/{number}/replies", body, key=None)
-        assert reply.status in (401, 403), reply.text
+        assert (reply.status, reply.error["code"]) == (401, "unauthenticated"), reply.text
+        assert reply.headers["www-authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("size", ["5", True, 5.0, "5e3"])
+@pytest.mark.parametrize("size", ["5", True, 5.5, "5e3"])
 def test_an_upload_size_must_be_a_whole_number(desk: Any, size: Any) -> None:
     reply = desk.request("POST", "/api/uploads", {"filename": "tela.png", "content_type": "image/png", "size": size})
     assert (reply.status, reply.error["code"]) == (422, "validation_error"), reply.text
     assert "size" in reply.error["fields"]
+
+
+def test_a_whole_number_written_with_a_point_is_a_size(desk: Any) -> None:
+    """JSON has one number type: 5.0 is the integer 5 (JSON Schema says so of `integer` too)."""
+    reply = desk.request("POST", "/api/uploads", {"filename": "tela.png", "content_type": "image/png", "size": 5.0})
+    assert reply.status == 201, reply.text
 
 
 @pytest.mark.parametrize("limit", ["²", "٣", "1.5", "-1", "0", "101", "abc"])
@@ -111,3 +121,11 @@ def test_an_address_with_accents_before_the_at_is_refused_at_the_form(desk: Any)
         assert (reply.status, reply.error["code"]) == (422, "validation_error"), reply.text
         assert reply.error["fields"]["email"] == "use um endereço sem acentos antes do @"
     assert desk.sent_mail() == []
+
+
+def test_a_method_a_route_does_not_take_is_405_with_the_methods_it_does(desk: Any) -> None:
+    for method, path, allowed in [("PUT", "/api/tickets", "GET, POST"), ("DELETE", "/api/tickets/PC-1001", "GET"),
+                                  ("TRACE", "/api/uploads", "POST"), ("GET", "/api/auth/login", "POST")]:
+        reply = desk.request(method, path, raw=b"{}", headers={"Content-Type": "text/plain"})
+        assert (reply.status, reply.error["code"], reply.headers["allow"]) == (405, "method_not_allowed", allowed), path
+    assert desk.request("PUT", "/api/nada").status == 404  # a path that is no route at all

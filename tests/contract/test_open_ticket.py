@@ -127,11 +127,12 @@ def test_malformed_bodies_get_the_error_body(host: Any, headers: dict[str, str],
     assert "Traceback" not in reply.text
 
 
-def test_unknown_routes_are_404_with_the_error_body(host: Any) -> None:
-    for method, path in [("GET", "/api/nada"), ("DELETE", "/api/tickets"), ("GET", "/api/uploads")]:
+def test_unknown_routes_are_404_and_unknown_methods_405_with_the_error_body(host: Any) -> None:
+    for method, path, status, code in [("GET", "/api/nada", 404, "not_found"), ("POST", "/api/nada/x", 404, "not_found"),
+                                       ("DELETE", "/api/tickets", 405, "method_not_allowed"),
+                                       ("GET", "/api/uploads", 405, "method_not_allowed")]:
         reply = host.request(method, path)
-        assert reply.status == 404, (method, path, reply.status)
-        assert reply.error["code"] == "not_found"
+        assert (reply.status, reply.error["code"]) == (status, code), (method, path, reply.text)
 
 
 def test_honeypot_filled_by_a_robot_stores_nothing(host: Any) -> None:
