@@ -314,6 +314,7 @@ def test_the_store_never_scans(store: DynamoDBStore, dynamodb: Any) -> None:
     store.give_up_message(second.id, "failed for good", NOW)
     store.failed_messages()
     store.retry_message(second.id, NOW)
+    store.hasten_messages(NOW)
     store.hits("tickets:ana", 3600, NOW)
     store.count_hit("tickets:ana", 3600, NOW, at_most=10)
     store.count_hit("tickets_ip:203.0.113.9", 3600, NOW, at_most=10)

@@ -170,6 +170,9 @@ def test_the_operators_flush_sends_what_waits_for_a_retry_and_the_schedule_keeps
     open_tickets(store, "ana@cliente.com.br")
     server = MailServer({"ana@cliente.com.br"})
     assert outbox.flush(store, server, NOW) == Delivery(failed=1)  # the mail service is down
+    # Flushed by hand while it is still down, the message is tried once more, not until it is given up.
+    assert outbox.flush(store, server, NOW + timedelta(seconds=2), waiting_too=True) == Delivery(failed=1)
+    assert server.tried == ["ana@cliente.com.br"] * 2
     server.down.clear()  # and back
     assert outbox.flush(store, server, NOW + timedelta(seconds=5)) == Delivery()  # the schedule waits a minute
     assert outbox.flush(store, server, NOW + timedelta(seconds=5), waiting_too=True) == Delivery(sent=1)

@@ -129,8 +129,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     )
     def create_upload(request: Annotated[UploadIn, Body()]) -> Response[UploadOut]:
         person = session_person()
-        upload, url, fields = desk.grant_upload(request, client_ip(),
-                                                person.email if person else None)
+        upload, url, fields = desk.grant_upload(request, client_ip(), person.email if person else None)
         body = UploadOut(upload_id=upload.id, url=url, fields=fields, expires_at=iso(upload.expires_at))
         return Response(201, JSON, body)
 

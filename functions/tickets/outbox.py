@@ -44,17 +44,16 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
 
 
-def deliver(store: TicketStore, mailer: Mailer, now: datetime, limit: int = 50, due_by: datetime | None = None) -> Delivery:
-    """Send up to `limit` messages due by `due_by` (default: now), soonest first; never raises for a failed send."""
-    return send(store, mailer, store.pending_messages(now, limit, due_by), now, due_by)
+def deliver(store: TicketStore, mailer: Mailer, now: datetime, limit: int = 50) -> Delivery:
+    """Send up to `limit` messages due now, soonest first; never raises for a failed send."""
+    return send(store, mailer, store.pending_messages(now, limit), now)
 
 
-def send(store: TicketStore, mailer: Mailer, messages: Sequence[Message], now: datetime,
-         due_by: datetime | None = None) -> Delivery:
+def send(store: TicketStore, mailer: Mailer, messages: Sequence[Message], now: datetime) -> Delivery:
     """Send these messages, each only if this sender wins its claim."""
     total = Delivery()
     for message in messages:
-        if store.claim_message(message.id, now, due_by):
+        if store.claim_message(message.id, now):
             total += _send_one(store, mailer, message, now)
     return total
 
@@ -87,13 +86,14 @@ def flush(store: TicketStore, mailer: Mailer, now: datetime, keep_going: Callabl
     """Send every message due now, batch after batch, until none is left or `keep_going` says stop.
 
     The scheduled sender keeps to each message's next attempt; the operator's flush, once
-    what failed is fixed, sends those waiting for one too (`waiting_too`). It ends: each
-    batch's messages are claimed, and a claim is held for longer than the flush lasts.
+    what failed is fixed, makes those waiting for one due now too (`waiting_too`), so each
+    is tried once more. It ends: a message tried is claimed, sent, or due again only later.
     """
-    due_by = now + WAITING_AT_MOST if waiting_too else now
+    if waiting_too:
+        store.hasten_messages(now)
     total = Delivery()
     while keep_going():
-        batch = deliver(store, mailer, now, due_by=due_by)
+        batch = deliver(store, mailer, now)
         total += batch
         if batch == Delivery():
             break

@@ -123,11 +123,14 @@ class TicketStore(Protocol):
         """Messages whose next attempt is due by `due_by` (default: now), soonest first; none another
         sender holds (a claim older than STALE_CLAIM is no longer held)."""
 
-    def claim_message(self, message_id: str, now: datetime, due_by: datetime | None = None) -> bool:
+    def claim_message(self, message_id: str, now: datetime) -> bool:
         """Take a message `pending_messages` would give for sending, counting the attempt; False if
         another sender has it, or it is sent, given up or not due."""
 
     def mark_sent(self, message_id: str, now: datetime) -> None: ...
+
+    def hasten_messages(self, now: datetime) -> int:
+        """Make every message waiting for a later attempt due now (none a sender holds); how many."""
 
     def release_message(self, message_id: str, error: str, retry_at: datetime) -> None:
         """Give a claimed message back after a failed send, to be tried again at `retry_at`."""

@@ -686,14 +686,38 @@ class DynamoDBStore:
                 query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         return messages[:limit]
 
-    def claim_message(self, message_id: str, now: datetime, due_by: datetime | None = None) -> bool:
+    def claim_message(self, message_id: str, now: datetime) -> bool:
         return self._update_message(
             message_id,
             "SET claimed_at = :now ADD attempts :one",
             {":now": {"S": _time(now)}, ":one": {"N": "1"}, ":pending": {"S": PENDING},
-             ":due": {"S": _due_by(due_by or now)}, ":stale": {"S": _time(now - STALE_CLAIM)}},
+             ":due": {"S": _due_by(now)}, ":stale": {"S": _time(now - STALE_CLAIM)}},
             "outbox_pk = :pending AND outbox_sk <= :due AND (attribute_not_exists(claimed_at) OR claimed_at < :stale)",
         )
+
+    def hasten_messages(self, now: datetime) -> int:
+        query: dict[str, Any] = {
+            "TableName": self.table, "IndexName": OUTBOX_INDEX,
+            "KeyConditionExpression": "outbox_pk = :pending AND outbox_sk > :due",
+            "ExpressionAttributeValues": {":pending": {"S": PENDING}, ":due": {"S": _due_by(now)}},
+            "ProjectionExpression": "#id, outbox_sk", "ExpressionAttributeNames": {"#id": "id"},
+        }
+        hastened = 0
+        while True:
+            with _storage_errors():
+                page = self.client.query(**query)
+            for item in page.get("Items", []):
+                message_id = item["id"]["S"]
+                # Only if it is still waiting as it was read: a sender may have claimed or sent it since.
+                hastened += self._update_message(
+                    message_id, "SET outbox_sk = :now",
+                    {":now": {"S": f"{_time(now)}#{message_id}"}, ":pending": {"S": PENDING}, ":was": item["outbox_sk"],
+                     ":stale": {"S": _time(now - STALE_CLAIM)}},
+                    "outbox_pk = :pending AND outbox_sk = :was AND (attribute_not_exists(claimed_at) OR claimed_at < :stale)",
+                )
+            if "LastEvaluatedKey" not in page:
+                return hastened
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def mark_sent(self, message_id: str, now: datetime) -> None:
         # Leaving the outbox index is what makes a sent message never pending again.

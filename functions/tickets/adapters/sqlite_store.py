@@ -303,13 +303,22 @@ class SQLiteStore:
         )
         return [_message(row) for row in rows]
 
-    def claim_message(self, message_id: str, now: datetime, due_by: datetime | None = None) -> bool:
+    def claim_message(self, message_id: str, now: datetime) -> bool:
         with self.transaction() as db:
             claimed = db.execute(
                 f"UPDATE messages SET claimed_at = ?, attempts = attempts + 1 WHERE id = ? AND {_DUE}",
-                (_time(now), message_id, _time(due_by or now), _time(now - STALE_CLAIM)),
+                (_time(now), message_id, _time(now), _time(now - STALE_CLAIM)),
             )
             return claimed.rowcount == 1
+
+    def hasten_messages(self, now: datetime) -> int:
+        with self.transaction() as db:
+            hastened = db.execute(
+                "UPDATE messages SET next_attempt_at = ? WHERE sent_at IS NULL AND failed_at IS NULL "
+                "AND next_attempt_at > ? AND (claimed_at IS NULL OR claimed_at < ?)",
+                (_time(now), _time(now), _time(now - STALE_CLAIM)),
+            )
+            return hastened.rowcount
 
     def mark_sent(self, message_id: str, now: datetime) -> None:
         with self.transaction() as db:
