@@ -9,9 +9,14 @@ WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
-    """'Lentidão ao SALVAR' -> 'lentidao ao salvar': what stores keep beside a subject to search it."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """'Lentidão ao SALVAR' -> 'lentidao ao salvar', '2ª via' -> '2a via': how every word is compared.
+
+    The Python side's one folding function: stores keep a subject's fold to search it, and the
+    site's build folds its vocabulary with it. The browser's `fold` (search-engine.js) takes the
+    same three steps: compatibility decomposition, marks dropped, lower case.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
 
 
 def words(text: str) -> tuple[str, ...]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+from tickets.text import fold
 
 from .content import KnowledgeBase
 
@@ -27,12 +28,6 @@ LINK_TARGET = re.compile(r"\]\([^)]*\)")
 
 class IndexingError(Exception):
     """Pagefind could not index the site."""
-
-
-def fold(text: str) -> str:
-    """Lowercase without accents, as the browser folds queries: 'Configuração' -> 'configuracao'."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def vocabulary(kb: KnowledgeBase) -> Counter[str]:

@@ -27,9 +27,10 @@ const PLURALS = [
 
 const MIN_CORRECTED = 4;
 
-/** Lowercase, accents and ordinals folded: "2ª Via" -> "2a via", "Configuração" -> "configuracao". */
+/** Lowercase, accents and ordinals folded: "2ª Via" -> "2a via", "Configuração" -> "configuracao".
+ *  The same three steps as the Python side's fold (functions/tickets/text.py). */
 export function fold(text) {
-  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  return text.normalize("NFKD").replace(/\p{Mn}/gu, "").toLowerCase();
 }
 
 /** The words of a folded text; "nf-e" stays one word. */
