@@ -30,7 +30,7 @@ from . import catalog, openapi, sign_in
 from .desk import Desk
 from .errors import (
     ApiError, BadRequest, Forbidden, IdempotencyConflict, IdempotencyInProgress, Internal, MethodNotAllowed, NotFound,
-    TooLarge, Unauthenticated, UnsupportedMediaType, ValidationFailed,
+    TooLarge, Unauthenticated, UnsupportedMediaType, ValidationFailed, render_error,
 )
 from .lookups import parse_query
 from .models import (
@@ -89,8 +89,8 @@ class TicketApi:
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         refused = _refuse_method(event, self.routes) or _refuse_caller(event, self.desk.agent_key) or _refuse_body(event)
         if refused is not None:
-            return {"statusCode": refused.status, "headers": {"Content-Type": JSON, **refused.headers},
-                    "body": json.dumps(refused.body(), ensure_ascii=False)}
+            answer = render_error(refused)
+            return {"statusCode": answer.status, "headers": answer.headers, "body": answer.body}
         with ONE_EVENT_AT_A_TIME:
             return self.resolver.resolve(_media_type_in_lower_case(event), context)
 
@@ -292,7 +292,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
 
     @app.exception_handler(ApiError)
     def api_error(error: ApiError) -> Response:
-        return _json(error.status, error.body(), error.headers)
+        return _json_error(error)
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response:
@@ -433,9 +433,6 @@ def _validation_error(errors: list[dict[str, Any]]) -> ApiError:
     return ValidationFailed("Revise os campos destacados.", fields)
 
 
-def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    return Response(status, JSON, json.dumps(body, ensure_ascii=False), headers=headers or {})
-
-
 def _json_error(error: ApiError) -> Response:
-    return _json(error.status, error.body(), error.headers)
+    answer = render_error(error)
+    return Response(answer.status, JSON, answer.body, headers=answer.headers)

@@ -1,10 +1,14 @@
 """Every error the API answers, as the contract's body: {"error": {code, message, fields?}}.
 
-Routes and rules raise these; `app.py` maps them (and anything unexpected) to
-responses in one place, so no path answers with a stack trace.
+Routes and rules raise these; `render_error` is the one place they become an
+answer (for the function, and for the local server's own routes), so no path
+answers with a stack trace or a body of another shape.
 """
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
 
 
 class ApiError(Exception):
@@ -81,3 +85,27 @@ class RateLimited(ApiError):
 
 class Internal(ApiError):
     status, code = 500, "internal"
+
+
+JSON = "application/json; charset=utf-8"
+INTERNAL_MESSAGE = "Erro interno. Tente novamente em instantes."  # a fault of ours: nothing about it is the caller's
+
+
+@dataclass(frozen=True)
+class Rendered:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+def render_error(error: ApiError) -> Rendered:
+    """The contract's answer for an error: its status, its headers and the JSON body."""
+    return Rendered(error.status, {"Content-Type": JSON, **error.headers}, json.dumps(error.body(), ensure_ascii=False))
+
+
+def error_for(status: int, message: str) -> ApiError:
+    """The contract's error for a status an outside part (the local file routes) decided."""
+    kinds: dict[int, type[ApiError]] = {kind.status: kind for kind in (
+        BadRequest, Unauthenticated, Forbidden, NotFound, TooLarge, UnsupportedMediaType, ValidationFailed, Internal,
+    )}
+    return kinds.get(status, BadRequest)(message)

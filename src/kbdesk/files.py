@@ -7,7 +7,6 @@ are read, and the bytes are written as they arrive, never held in memory.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,9 @@ from urllib.parse import parse_qsl, quote
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
 from tickets.adapters.local_files import LocalFiles, UploadRefused
+from tickets.errors import ApiError, MethodNotAllowed, error_for, render_error
+
+from .gateway import status_line
 
 StartResponse = Callable[..., Any]
 FIELD_LIMIT = 8192
@@ -24,7 +26,7 @@ CHUNK = 64 * 1024
 
 def receive_upload(files: LocalFiles, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
     if environ["REQUEST_METHOD"] != "POST":
-        return _error(start_response, 405, "Use POST.")
+        return _answer(start_response, MethodNotAllowed("Use POST.", ["POST"]))
     content_type, options = parse_options_header(environ.get("CONTENT_TYPE", ""))
     if content_type != "multipart/form-data" or "boundary" not in options:
         return _error(start_response, 415, "Send the file as multipart/form-data.")
@@ -108,8 +110,11 @@ def _read(path: Path) -> Iterator[bytes]:
 
 
 def _error(start_response: StartResponse, status: int, message: str) -> list[bytes]:
-    codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "bad_request", 413: "too_large", 415: "unsupported_media_type"}
-    body = json.dumps({"error": {"code": codes.get(status, "bad_request"), "message": message}}).encode()
-    reasons = {400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 413: "Content Too Large", 415: "Unsupported Media Type"}
-    start_response(f"{status} {reasons.get(status, 'Error')}", [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return _answer(start_response, error_for(status, message))
+
+
+def _answer(start_response: StartResponse, error: ApiError) -> list[bytes]:
+    answer = render_error(error)
+    body = answer.body.encode()
+    start_response(status_line(answer.status), [*answer.headers.items(), ("Content-Length", str(len(body)))])
     return [body]

@@ -8,26 +8,22 @@ response, so the same code answers the same way on one machine and on AWS.
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qsl
 
 from tickets.catalog import MAX_BODY_BYTES
+from tickets.errors import INTERNAL_MESSAGE, Internal, render_error
 
 log = logging.getLogger("kbdesk.serve")
-INTERNAL = json.dumps({"error": {"code": "internal", "message": "Erro interno. Tente novamente em instantes."}}, ensure_ascii=False)
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 StartResponse = Callable[..., Any]
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
-REASONS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No Content", 400: "Bad Request", 401: "Unauthorized",
-           403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large",
-           415: "Unsupported Media Type", 422: "Unprocessable Content", 429: "Too Many Requests",
-           500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +93,11 @@ def to_event(environ: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+def status_line(status: int) -> str:
+    """WSGI's status line: the code and its standard reason phrase."""
+    return f"{status} {HTTPStatus(status).phrase}"
+
+
 def call(handler: Handler, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
     """Run the function for one request and write its answer."""
     event = to_event(environ)
@@ -105,12 +106,13 @@ def call(handler: Handler, environ: dict[str, Any], start_response: StartRespons
     except Exception:
         # As API Gateway does when the function itself fails: an error, never the traceback.
         log.exception("the ticket function failed")
-        result = {"statusCode": 500, "headers": {"Content-Type": "application/json; charset=utf-8"}, "body": INTERNAL}
+        failed = render_error(Internal(INTERNAL_MESSAGE))
+        result = {"statusCode": failed.status, "headers": failed.headers, "body": failed.body}
     status = int(result.get("statusCode", 200))
     body = result.get("body") or ""
     payload = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
     headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items() if k.lower() != "content-length"]
     headers += [("Set-Cookie", cookie) for cookie in result.get("cookies") or []]
     headers.append(("Content-Length", str(len(payload))))
-    start_response(f"{status} {REASONS.get(status, 'Status')}", headers)
+    start_response(status_line(status), headers)
     return [payload]

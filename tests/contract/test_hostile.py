@@ -129,3 +129,16 @@ def test_a_method_a_route_does_not_take_is_405_with_the_methods_it_does(desk: An
         reply = desk.request(method, path, raw=b"{}", headers={"Content-Type": "text/plain"})
         assert (reply.status, reply.error["code"], reply.headers["allow"]) == (405, "method_not_allowed", allowed), path
     assert desk.request("PUT", "/api/nada").status == 404  # a path that is no route at all
+
+
+def test_the_local_file_routes_answer_errors_as_the_api_does(make_host: Any) -> None:
+    host = make_host("local")  # on AWS these are S3's own routes
+    refusals = [
+        (host.request("GET", "/_files/upload"), 405, "method_not_allowed"),
+        (host.request("POST", "/_files/upload", raw=b"x", headers={"Content-Type": "text/plain"}), 415, "unsupported_media_type"),
+        (host.request("GET", "/_files/download?key=uploads/x&filename=a.png&expires=1&signature=0"), 403, "forbidden"),
+    ]
+    for reply, status, code in refusals:
+        assert (reply.status, reply.error["code"]) == (status, code), reply.text
+        assert reply.headers["content-type"] == "application/json; charset=utf-8"
+    assert refusals[0][0].headers["allow"] == "POST"
