@@ -28,6 +28,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.ses.models import ses_backends
 
 from tickets.adapters import aws
+from tickets.backends import aws_backend
 from tickets.adapters.dynamodb_store import TTL_ATTRIBUTE, DynamoDBStore, table_definition
 from tickets.adapters.s3_files import S3Files
 from tickets.adapters.ses_mail import SESMailer
@@ -661,7 +662,7 @@ def ticket_in(**changes: Any) -> TicketIn:
 
 
 def test_the_aws_backend_opens_a_ticket_and_mails_it_once(aws_settings: Settings, s3: Any) -> None:
-    desk = aws.aws_backend(aws_settings).desk
+    desk = aws_backend(aws_settings).desk
     operations = record_operations(aws.client("dynamodb"))
     granted, _, _ = desk.grant_upload(UploadIn(filename="tela.png", content_type="image/png", size=len(PNG)), "203.0.113.9")
     s3.put_object(Bucket=BUCKET, Key=granted.key, Body=PNG)
@@ -680,7 +681,7 @@ def test_the_aws_backend_opens_a_ticket_and_mails_it_once(aws_settings: Settings
 # Called without a Lambda context, Powertools cannot bound an in-progress record by the time left; it says so.
 @pytest.mark.filterwarnings("ignore:Couldn't determine the remaining time left")
 def test_the_aws_backend_answers_a_repeated_request_from_its_idempotency_records(aws_settings: Settings, dynamodb: Any) -> None:
-    backend = aws.aws_backend(aws_settings)
+    backend = aws_backend(aws_settings)
     api = create_app(backend.desk, backend.idempotency)
     operations = record_operations(aws.client("dynamodb"))
     first = api.resolve(_event({"Idempotency-Key": "chave-1"}, _body()), None)
@@ -699,9 +700,9 @@ def test_the_aws_backend_answers_a_repeated_request_from_its_idempotency_records
 
 def test_the_aws_backend_needs_its_table_and_bucket(aws_settings: Settings) -> None:
     with pytest.raises(SettingsError, match="KBDESK_TABLE"):
-        aws.aws_backend(replace(aws_settings, table_name=""))
+        aws_backend(replace(aws_settings, table_name=""))
     with pytest.raises(SettingsError, match="KBDESK_BUCKET"):
-        aws.aws_backend(replace(aws_settings, bucket_name=""))
+        aws_backend(replace(aws_settings, bucket_name=""))
 
 
 def _body(**changes: Any) -> str:
@@ -749,7 +750,7 @@ def test_the_support_commands_reach_dynamodb_and_ses_when_configured_for_aws(
     assert "members: joao@parceiro.com" in kbdesk("orgs", "list")
     assert DynamoDBStore(TABLE, dynamodb).organization_for("ana@cliente.com.br") == "cliente"
 
-    desk = aws.aws_backend(from_environment()).desk
+    desk = aws_backend(from_environment()).desk
     request = TicketIn(request_type="incident", product="omni-crm", subject="Lentidão ao salvar",
                        description="O cadastro demora mais de 30 segundos.", email="ana@cliente.com.br")
     number = desk.open_ticket(request, session_email="ana@cliente.com.br", client_ip="203.0.113.1").number
@@ -777,7 +778,7 @@ def test_on_aws_the_secrets_come_from_secrets_manager_and_the_mail_from_the_conf
     assert settings.signing_secret == b"" and settings.agent_key == ""  # nothing secret in the environment
 
     calls = record_operations(secrets_manager)
-    backend = aws.aws_backend(settings)
+    backend = aws_backend(settings)
     assert calls == []  # a cold start that opens a ticket never waits for them
     assert backend.desk.signing_secret == b"s" * 48
     assert backend.desk.agent_key == "chave-do-suporte"
