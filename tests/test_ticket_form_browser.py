@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,7 +36,7 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 740}
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 # Chromium itself logs every HTTP error answer; the tests that expect one allow exactly that line.
-LOGGED_422 = "Failed to load resource: the server responded with a status of 422 (Unprocessable Content)"
+LOGGED_422 = f"Failed to load resource: the server responded with a status of 422 ({HTTPStatus(422).phrase})"
 LOGGED_OFFLINE = "Failed to load resource: net::ERR_INTERNET_DISCONNECTED"
 
 

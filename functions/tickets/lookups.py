@@ -7,14 +7,12 @@ edited, or replayed by someone else or against other filters.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
 import json
 import re
 from dataclasses import asdict, dataclass
 
-from . import catalog
+from . import catalog, signing
 from .errors import BadRequest
 from .records import TicketFilter
 from .text import words
@@ -22,6 +20,7 @@ from .text import words
 NUMBER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,12})\s*$")
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+CURSOR = "list-cursor"  # the signer's purpose
 QUERY_NAMES = ("scope", "status", "request_type", "product", "created_by", "q", "limit", "cursor", "organization")
 
 
@@ -88,23 +87,17 @@ def ticket_filter(query: TicketQuery, requester: str | None, organization: str |
 
 
 def sign_cursor(secret: bytes, caller: str, which: TicketFilter, before: int) -> str:
-    payload = json.dumps({"before": before, "for": _binding(caller, which)}, separators=(",", ":")).encode()
-    mac = hmac.new(secret, payload, hashlib.sha256).digest()[:16]
-    return _b64(payload) + "." + _b64(mac)
+    return signing.sign(secret, CURSOR, {"before": before, "for": _binding(caller, which)})
 
 
 def read_cursor(secret: bytes, caller: str, which: TicketFilter, cursor: str) -> int:
     """The sequence to continue before; BadRequest for a cursor this caller and filter did not get."""
     try:
-        payload_text, mac_text = cursor.split(".")
-        payload = _unb64(payload_text)
-        if not hmac.compare_digest(hmac.new(secret, payload, hashlib.sha256).digest()[:16], _unb64(mac_text)):
-            raise ValueError("signature")
-        data = json.loads(payload)
+        data = signing.unsign(secret, CURSOR, cursor)
         if data["for"] != _binding(caller, which) or not isinstance(data["before"], int):
             raise ValueError("another lookup")
         return data["before"]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):  # Forged is a ValueError
         raise BadRequest("O cursor é inválido; recomece a consulta.", {"cursor": "inválido"}) from None
 
 
@@ -112,10 +105,3 @@ def _binding(caller: str, which: TicketFilter) -> str:
     described = json.dumps([caller, asdict(which)], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(described.encode()).hexdigest()[:32]
 
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -136,7 +136,7 @@ def test_the_local_file_routes_answer_errors_as_the_api_does(make_host: Any) -> 
     refusals = [
         (host.request("GET", "/_files/upload"), 405, "method_not_allowed"),
         (host.request("POST", "/_files/upload", raw=b"x", headers={"Content-Type": "text/plain"}), 415, "unsupported_media_type"),
-        (host.request("GET", "/_files/download?key=uploads/x&filename=a.png&expires=1&signature=0"), 403, "forbidden"),
+        (host.request("GET", "/_files/download?link=forjado"), 403, "forbidden"),
     ]
     for reply, status, code in refusals:
         assert (reply.status, reply.error["code"]) == (status, code), reply.text
