@@ -29,8 +29,8 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from . import catalog, openapi, sign_in
 from .desk import Desk
 from .errors import (
-    ApiError, BadRequest, Forbidden, IdempotencyConflict, IdempotencyInProgress, Internal, MethodNotAllowed, NotFound,
-    TooLarge, Unauthenticated, UnsupportedMediaType, ValidationFailed, render_error,
+    JSON, ApiError, BadRequest, Forbidden, IdempotencyConflict, IdempotencyInProgress, Internal, MethodNotAllowed,
+    NotFound, TooLarge, Unauthenticated, UnsupportedMediaType, ValidationFailed, render_error,
 )
 from .lookups import parse_query
 from .models import (
@@ -41,7 +41,6 @@ from .records import Person, Ticket
 
 logger = Logger(service="kbdesk-tickets")
 
-JSON = "application/json; charset=utf-8"
 IDEMPOTENCY_HOURS = 24
 ORIGIN_HEADER = "x-kbdesk-origin"  # template.yaml's CloudFront adds it, with the origin secret, to what it forwards
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
