@@ -180,7 +180,8 @@ def watch(site: Site, root: Path, delay: float = 0.3) -> Callable[[], None]:
 
 
 def send_outbox_every(seconds: float, instances: FunctionInstances) -> Callable[[], None]:
-    """Run the function's scheduled sender on one of its instances every `seconds`; returns a stop function."""
+    """Run the function's scheduled sender on one of its instances every `seconds`; returns a stop
+    function, which waits for a flush under way to end (the instances are closed after it)."""
     stopping = threading.Event()
 
     def loop() -> None:
@@ -190,8 +191,14 @@ def send_outbox_every(seconds: float, instances: FunctionInstances) -> Callable[
             except InstanceFailed as error:  # logged, and tried again at the next turn
                 log.error("the outbox could not be flushed: %s", error)
 
-    threading.Thread(target=loop, name="kbdesk-outbox", daemon=True).start()
-    return stopping.set
+    sender = threading.Thread(target=loop, name="kbdesk-outbox", daemon=True)
+    sender.start()
+
+    def stop() -> None:
+        stopping.set()
+        sender.join()
+
+    return stop
 
 
 def waitress_options(env: dict[str, str] | None = None) -> dict[str, Any]:
