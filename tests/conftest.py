@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +61,8 @@ def running_portal(built_site: Path, data_dir: Path, rate_limits: str = "off") -
     The API learns the server's address once it listens, so the links it e-mails
     (sign-in, tickets) lead back to this server.
     """
-    from waitress import create_server
-
-    from kbdesk.portal import Portal
+    from kbdesk.portal import open_portal
     from kbdesk.server import static_app
-    from tickets.adapters.local_files import LocalFiles
     from tickets.app import create_app
     from tickets.backends import local_backend
     from tickets.settings import Settings, parse_rate_limits
@@ -75,23 +71,18 @@ def running_portal(built_site: Path, data_dir: Path, rate_limits: str = "off") -
     # What `kbdesk` commands read from a data dir: the same secret and products as this server's.
     (data_dir / "signing-secret").write_text(SIGNING_SECRET.decode())
     shutil.copy(built_site / "_kb/products.json", data_dir / "products.json")
-    files = LocalFiles(data_dir / "attachments", SIGNING_SECRET)
-    portal = Portal(static_app(built_site), _not_listening_yet, files)
-    server = create_server(portal, host="127.0.0.1", port=0, threads=4)
-    url = f"http://127.0.0.1:{server.effective_port}/"
     settings = Settings(data_dir=data_dir, products_file=data_dir / "products.json", signing_secret=SIGNING_SECRET,
-                        rate_limits=parse_rate_limits(rate_limits), site_url=url.rstrip("/"))
-    backend = local_backend(settings)
-    portal.function = create_app(backend.desk, backend.idempotency).resolve
-    threading.Thread(target=_run_until_closed, args=(server,), daemon=True).start()
+                        rate_limits=parse_rate_limits(rate_limits))
+
+    def function_at(url: str) -> Any:
+        backend = local_backend(replace(settings, site_url=url))
+        return create_app(backend.desk, backend.idempotency).resolve
+
+    server = open_portal(settings, static_app(built_site), function_at, threads=4).start()
     try:
-        yield LocalPortal(url, data_dir)
+        yield LocalPortal(server.url + "/", data_dir)
     finally:
-        server.close()
-
-
-def _not_listening_yet(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    raise RuntimeError("the API is wired in before the server starts listening")
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -118,13 +109,6 @@ def site_url(local_portal: LocalPortal) -> str:
 def start_portal(served_site: Path) -> Any:
     """For tests that need a portal of their own: `with start_portal(tmp_path / "data", "login=1/h") as portal:`."""
     return lambda data_dir, rate_limits="off": running_portal(served_site, data_dir, rate_limits)
-
-
-def _run_until_closed(server: object) -> None:
-    try:
-        server.run()
-    except OSError:
-        pass  # closing the server from the test ends its loop this way
 
 
 @pytest.fixture(scope="session")

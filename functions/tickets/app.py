@@ -38,6 +38,7 @@ from .models import (
     TicketListOut, TicketOut, UploadIn, UploadOut, VerifyIn, comment_out, iso, ticket_out,
 )
 from .records import Person, Ticket
+from .texts import Texts
 
 logger = Logger(service="kbdesk-tickets")
 
@@ -46,21 +47,21 @@ ORIGIN_HEADER = "x-kbdesk-origin"  # template.yaml's CloudFront adds it, with th
 VIEWER_ADDRESS_HEADER = "cloudfront-viewer-address"
 IN_PROGRESS_RETRY_SECONDS = 2  # a ticket takes well under a second to open; a crashed one's record lapses in 30 s
 
-# pt-BR reasons for pydantic's error types, shown next to the field.
+# The table's reason for each of pydantic's error types, shown next to the field.
 REASONS = {
-    "missing": "obrigatório",
-    "string_too_short": "curto demais",
-    "string_too_long": "longo demais",
-    "too_long": "itens demais",
-    "literal_error": "valor inválido",
-    "value_error": "valor inválido",
-    "string_type": "deve ser texto",
-    "int_type": "deve ser um número",
-    "int_parsing": "deve ser um número",
-    "list_type": "deve ser uma lista",
-    "greater_than_equal": "valor pequeno demais",
-    "extra_forbidden": "campo desconhecido",
-    "non_ascii_local_part": "use um endereço sem acentos antes do @",
+    "missing": "reason.missing",
+    "string_too_short": "reason.too_short",
+    "string_too_long": "reason.too_long",
+    "too_long": "reason.too_many",
+    "literal_error": "reason.invalid",
+    "value_error": "reason.invalid",
+    "string_type": "reason.not_text",
+    "int_type": "reason.not_number",
+    "int_parsing": "reason.not_number",
+    "list_type": "reason.not_list",
+    "greater_than_equal": "reason.too_small",
+    "extra_forbidden": "reason.unknown_field",
+    "non_ascii_local_part": "reason.ascii_mailbox",
 }
 
 
@@ -86,7 +87,9 @@ class TicketApi:
         self.routes = [(route.rule, route.method) for route in self.resolver._static_routes + self.resolver._dynamic_routes]
 
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        refused = _refuse_method(event, self.routes) or _refuse_caller(event, self.desk.agent_key) or _refuse_body(event)
+        say = self.desk.settings.say
+        refused = (_refuse_method(event, self.routes, say) or _refuse_caller(event, self.desk.agent_key, say)
+                   or _refuse_body(event, say))
         if refused is not None:
             answer = render_error(refused)
             return {"statusCode": answer.status, "headers": answer.headers, "body": answer.body}
@@ -100,6 +103,7 @@ def create_app(desk: Desk, idempotency: BasePersistenceLayer) -> TicketApi:
 
 def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
+    say = desk.settings.say
     idempotency_config = IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="[payload, session]",  # the same key from another person is another request
@@ -253,7 +257,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
 
     def page_for(person: Person | None) -> Response[TicketListOut]:
         """A page of what `person` (support, when None) may see, as the query string narrows it."""
-        query = parse_query(app.current_event.query_string_parameters or {}, desk.products)
+        query = parse_query(app.current_event.query_string_parameters or {}, desk.products, say)
         tickets, cursor = desk.find_tickets(person, query)
         return Response(200, JSON, TicketListOut(items=[ticket_out(t, comments=False) for t in tickets], next_cursor=cursor))
 
@@ -281,13 +285,13 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
     def signed_in() -> Person:
         person = session_person()
         if person is None:
-            raise Unauthenticated("Entre na Central de Ajuda para continuar.")
+            raise Unauthenticated(say("sign_in_needed"))
         return person
 
     def require_csrf() -> None:
         # A cross-site form cannot set this header, and a cross-site script may not without CORS.
         if app.current_event.headers.get(sign_in.CSRF_HEADER, "") != sign_in.CSRF_VALUE:
-            raise Forbidden("Requisição recusada: falta o cabeçalho X-Requested-With.")
+            raise Forbidden(say("csrf_missing"))
 
     @app.exception_handler(ApiError)
     def api_error(error: ApiError) -> Response:
@@ -295,25 +299,24 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response:
-        return _json_error(_validation_error(error.errors()))
+        return _json_error(_validation_error(error.errors(), say))
 
     @app.exception_handler(IdempotencyValidationError)
     def idempotency_conflict(error: IdempotencyValidationError) -> Response:
-        return _json_error(IdempotencyConflict("Esta chave de idempotência já foi usada com outro conteúdo."))
+        return _json_error(IdempotencyConflict(say("idempotency_conflict")))
 
     @app.exception_handler(IdempotencyAlreadyInProgressError)
     def idempotency_in_progress(error: IdempotencyAlreadyInProgressError) -> Response:
-        return _json_error(IdempotencyInProgress("Uma solicitação com esta chave ainda está em andamento.",
-                                                 IN_PROGRESS_RETRY_SECONDS))
+        return _json_error(IdempotencyInProgress(say("idempotency_in_progress"), IN_PROGRESS_RETRY_SECONDS))
 
     @app.not_found
     def not_found(error: Exception) -> Response:
-        return _json_error(NotFound("Rota não encontrada."))
+        return _json_error(NotFound(say("route_not_found")))
 
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response:
         logger.exception("unexpected error")
-        return _json_error(Internal("Erro interno. Tente novamente em instantes."))
+        return _json_error(Internal(say("internal")))
 
     return app
 
@@ -341,29 +344,29 @@ BODILESS = {"/api/auth/logout"}  # posts that carry nothing: signing out needs n
 AGENT_ROUTES = "/api/agent/"
 
 
-def _refuse_method(event: dict[str, Any], routes: list[tuple[re.Pattern[str], str]]) -> ApiError | None:
+def _refuse_method(event: dict[str, Any], routes: list[tuple[re.Pattern[str], str]], say: Texts) -> ApiError | None:
     """A path that is no route (404), or a method it does not take (405, with those it does), refused
     before anything else is read."""
     method = event.get("requestContext", {}).get("http", {}).get("method", "GET").upper()
     path = event.get("rawPath") or ""
     allowed = sorted({route_method for rule, route_method in routes if rule.match(path)})
     if not allowed:
-        return NotFound("Rota não encontrada.")
+        return NotFound(say("route_not_found"))
     if method not in allowed:
-        return MethodNotAllowed("Método não permitido para este endereço.", allowed)
+        return MethodNotAllowed(say("method_not_allowed"), allowed)
     return None
 
 
-def _refuse_caller(event: dict[str, Any], agent_key: str | None) -> ApiError | None:
+def _refuse_caller(event: dict[str, Any], agent_key: str | None, say: Texts) -> ApiError | None:
     """Support's routes without the support key (401) or with a wrong one (403), refused before their body
     is read or validated."""
     if not (event.get("rawPath") or "").startswith(AGENT_ROUTES):
         return None
     given = next((v for k, v in (event.get("headers") or {}).items() if k.lower() == "authorization"), "")
     if not given:
-        return Unauthenticated("Envie a chave de suporte (Authorization: Bearer).", headers={"WWW-Authenticate": "Bearer"})
+        return Unauthenticated(say("agent_key_missing"), headers={"WWW-Authenticate": "Bearer"})
     if not agent_key or not hmac.compare_digest(given.encode(), f"Bearer {agent_key}".encode()):
-        return Forbidden("Chave de suporte inválida.")
+        return Forbidden(say("agent_key_wrong"))
     return None
 
 
@@ -373,7 +376,7 @@ def _media_type_in_lower_case(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "headers": {k: v.lower() if k.lower() == "content-type" else v for k, v in headers.items()}}
 
 
-def _refuse_body(event: dict[str, Any]) -> ApiError | None:
+def _refuse_body(event: dict[str, Any], say: Texts) -> ApiError | None:
     """Oversized, non-JSON and non-object bodies, refused before anything parses them."""
     method = event.get("requestContext", {}).get("http", {}).get("method", "GET")
     if method not in ("POST", "PUT", "PATCH") or event.get("rawPath") in BODILESS:
@@ -383,16 +386,16 @@ def _refuse_body(event: dict[str, Any]) -> ApiError | None:
     size = len(body) * 3 // 4 if event.get("isBase64Encoded") else len(body.encode())
     declared = headers.get("content-length", "0")
     if size > catalog.MAX_BODY_BYTES or (declared.isdigit() and int(declared) > catalog.MAX_BODY_BYTES):
-        return TooLarge("O conteúdo enviado é grande demais.")
+        return TooLarge(say("body_too_large"))
     if headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        return UnsupportedMediaType("Envie o conteúdo como application/json.")
+        return UnsupportedMediaType(say("body_not_json_type"))
     try:
         text = base64.b64decode(body).decode("utf-8") if event.get("isBase64Encoded") else body
         parsed = json.loads(text)
     except (ValueError, UnicodeDecodeError, RecursionError):  # nested deeper than Python parses
-        return BadRequest("O conteúdo não é um JSON válido.")
+        return BadRequest(say("body_not_json"))
     if not isinstance(parsed, dict):
-        return BadRequest("O conteúdo deve ser um objeto JSON.")
+        return BadRequest(say("body_not_object"))
     return None
 
 
@@ -421,15 +424,15 @@ def _responses(status: int, description: str, model: type | None, *errors: int) 
     return answers
 
 
-def _validation_error(errors: list[dict[str, Any]]) -> ApiError:
+def _validation_error(errors: list[dict[str, Any]], say: Texts) -> ApiError:
     fields: dict[str, str] = {}
     for error in errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "header", "query")]
         name = location[0] if location else "body"
-        fields.setdefault(name, REASONS.get(error.get("type", ""), "valor inválido"))
+        fields.setdefault(name, say(REASONS.get(error.get("type", ""), "reason.invalid")))
     if "idempotency-key" in fields:
-        return BadRequest("O cabeçalho Idempotency-Key é inválido.", fields)
-    return ValidationFailed("Revise os campos destacados.", fields)
+        return BadRequest(say("idempotency_key_invalid"), fields)
+    return ValidationFailed(say("review_fields"), fields)
 
 
 def _json_error(error: ApiError) -> Response:

@@ -1,63 +1,21 @@
 """The ticket desk's vocabulary and limits: one source of truth for the API and the forms.
 
-Identifiers are fixed; labels are localized (pt-BR by default, en available).
+Identifiers are fixed; their names are in each language's texts (`texts.py`).
 Products are not listed here: they are the knowledge base's product folders,
 which the site build writes to `products.json` (see `products.py`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Literal, get_args
 
 MiB = 1024 * 1024
 
-
-@dataclass(frozen=True)
-class Term:
-    id: str
-    names: dict[str, str]
-    descriptions: dict[str, str]
-
-    def name(self, language: str) -> str:
-        return self.names.get(language) or self.names["pt-BR"]
-
-    def description(self, language: str) -> str:
-        return self.descriptions.get(language) or self.descriptions.get("pt-BR", "")
-
-
-REQUEST_TYPES: tuple[Term, ...] = (
-    Term(
-        "usability",
-        {"pt-BR": "Dúvidas de Usabilidade", "en": "Usability question"},
-        {"pt-BR": "Ajuda com um módulo, menu ou funcionalidade.", "en": "Help with a module, menu or feature."},
-    ),
-    Term(
-        "technical",
-        {"pt-BR": "Apoio Técnico", "en": "Technical support"},
-        {"pt-BR": "Configurações técnicas, regras e parâmetros.", "en": "Technical configuration, rules and parameters."},
-    ),
-    Term(
-        "incident",
-        {"pt-BR": "Erros ou Incidentes", "en": "Error or incident"},
-        {"pt-BR": "Instabilidade, lentidão ou mensagens de erro.", "en": "Instability, slowness or error messages."},
-    ),
-    Term(
-        "improvement",
-        {"pt-BR": "Solicitações de Melhoria e Funcionalidades", "en": "Improvement or feature request"},
-        {"pt-BR": "Orçamento de funcionalidades novas ou exclusivas.", "en": "Quotes for new or custom features."},
-    ),
-)
-
-STATUSES: tuple[Term, ...] = (
-    Term("open", {"pt-BR": "Aberto", "en": "Open"}, {}),
-    Term("in_progress", {"pt-BR": "Em atendimento", "en": "In progress"}, {}),
-    Term("waiting_customer", {"pt-BR": "Aguardando cliente", "en": "Waiting on customer"}, {}),
-    Term("resolved", {"pt-BR": "Resolvido", "en": "Resolved"}, {}),
-    Term("closed", {"pt-BR": "Fechado", "en": "Closed"}, {}),
-)
-
-REQUEST_TYPE_IDS = frozenset(t.id for t in REQUEST_TYPES)
-STATUS_IDS = frozenset(s.id for s in STATUSES)
+# Ids, in the order forms list them; their names are in `texts.py` (`request_type.<id>`, `status.<id>`).
+RequestTypeId = Literal["usability", "technical", "incident", "improvement"]
+StatusId = Literal["open", "in_progress", "waiting_customer", "resolved", "closed"]
+REQUEST_TYPE_IDS: tuple[str, ...] = get_args(RequestTypeId)
+STATUS_IDS: tuple[str, ...] = get_args(StatusId)
 
 SUBJECT_LENGTH = (3, 200)
 DESCRIPTION_LENGTH = (10, 20_000)

@@ -29,7 +29,6 @@ from .settings import Settings
 
 
 DOWNLOAD_SECONDS = 300  # an attachment's link works for five minutes after the ticket is shown
-AGENT_NAME = {"pt-BR": "Equipe de suporte", "en": "Support team"}
 
 
 def utc_now() -> datetime:
@@ -71,13 +70,14 @@ class Desk:
         return self.read_secret(arn)
 
     def catalog(self) -> dict[str, object]:
-        language = self.settings.language
+        say = self.settings.say
         return {
             "products": [{"id": pid, "name": name} for pid, name in self.products.items()],
             "request_types": [
-                {"id": t.id, "name": t.name(language), "description": t.description(language)} for t in catalog.REQUEST_TYPES
+                {"id": rid, "name": say(f"request_type.{rid}"), "description": say(f"request_type.{rid}.description")}
+                for rid in catalog.REQUEST_TYPE_IDS
             ],
-            "statuses": [{"id": s.id, "name": s.name(language)} for s in catalog.STATUSES],
+            "statuses": [{"id": sid, "name": say(f"status.{sid}")} for sid in catalog.STATUS_IDS],
             "limits": {
                 "max_attachment_bytes": catalog.MAX_ATTACHMENT_BYTES,
                 "max_attachments": catalog.MAX_ATTACHMENTS,
@@ -89,13 +89,15 @@ class Desk:
                      session_email: str | None = None) -> tuple[Upload, str, dict[str, str]]:
         """Permission to upload one file to a key the server chooses, for 15 minutes."""
         self._check_rate(f"uploads_ip:{client_ip}", "uploads_ip")
+        say = self.settings.say
         if request.size > catalog.MAX_ATTACHMENT_BYTES:
-            raise TooLarge(f"O arquivo passa do limite de {catalog.MAX_ATTACHMENT_BYTES // catalog.MiB} MB.", {"size": "grande demais"})
+            raise TooLarge(say("file_too_large", mb=catalog.MAX_ATTACHMENT_BYTES // catalog.MiB),
+                           {"size": say("reason.file_too_large")})
         if request.content_type.split(";")[0].strip().lower() not in catalog.ALLOWED_TYPES:
-            raise UnsupportedMediaType("Este tipo de arquivo não é aceito.", {"content_type": "tipo não aceito"})
-        filename = safe_filename(request.filename)
+            raise UnsupportedMediaType(say("file_type_refused"), {"content_type": say("reason.type_refused")})
+        filename = safe_filename(request.filename) or say("unnamed_file")
         if refused_name(filename):
-            raise UnsupportedMediaType("Programas e scripts não são aceitos como anexo.", {"filename": "programa ou script"})
+            raise UnsupportedMediaType(say("file_program_refused"), {"filename": say("reason.program")})
         # The bytes granted in a day bound what uploads no ticket uses may hold (they are swept after a day).
         mebibytes = math.ceil(request.size / catalog.MiB)
         self._check_rate(f"upload_mib_ip:{client_ip}", "upload_mib_ip", mebibytes)
@@ -130,20 +132,21 @@ class Desk:
         Idempotency-Key, the same key, person and body open one ticket whatever crashed
         where: a repeat the idempotency record could not answer gets the ticket stored.
         """
+        say = self.settings.say
         if request.website:
-            raise ValidationFailed("Não foi possível enviar o chamado.")
+            raise ValidationFailed(say("ticket_not_sent"))
         email = session_email or (str(request.email).lower() if request.email else None)
         problems: dict[str, str] = {}
         if not email:
-            problems["email"] = "obrigatório"
+            problems["email"] = say("reason.missing")
         if request.product not in self.products:
-            problems["product"] = "produto desconhecido"
+            problems["product"] = say("reason.unknown_product")
         if len(request.subject.strip()) < catalog.SUBJECT_LENGTH[0]:
-            problems["subject"] = f"mínimo de {catalog.SUBJECT_LENGTH[0]} caracteres"
+            problems["subject"] = say("reason.min_chars", count=catalog.SUBJECT_LENGTH[0])
         if len(request.description.strip()) < catalog.DESCRIPTION_LENGTH[0]:
-            problems["description"] = f"mínimo de {catalog.DESCRIPTION_LENGTH[0]} caracteres"
+            problems["description"] = say("reason.min_chars", count=catalog.DESCRIPTION_LENGTH[0])
         if problems:
-            raise ValidationFailed(_summary(problems), problems)
+            raise ValidationFailed(say("review", fields=say.listing([say(f"field.{name}") for name in problems])), problems)
         assert email is not None
         # The address first: every attempt from it counts, even one its e-mail's limit refuses.
         self._check_rate(f"tickets_ip:{client_ip}", "tickets_ip")
@@ -179,7 +182,8 @@ class Desk:
             assert stored is not None  # tickets are never deleted
             return stored  # its e-mails were queued with it, and are sent once
         except UploadTaken as error:
-            raise ValidationFailed("Um dos anexos já pertence a outro chamado.", {"attachments": "anexo já usado"}) from error
+            raise ValidationFailed(self.settings.say("attachment_taken"),
+                                   {"attachments": self.settings.say("reason.attachment_taken")}) from error
         self._send(queued)
         return ticket
 
@@ -209,7 +213,7 @@ class Desk:
         self._check_rate(f"verify_ip:{client_ip}", "verify_ip")
         email = self.store.use_sign_in(sign_in.digest(token), self.clock()) if token else None
         if email is None:
-            raise Unauthenticated("O link de acesso é inválido, já foi usado ou expirou. Peça um novo.")
+            raise Unauthenticated(self.settings.say("sign_in_link_invalid"))
         self.store.confirm_tickets(email)  # the address is proven: what was opened under it is the owner's
         session = sign_in.new_secret()
         self.store.save_session(sign_in.digest(session), email, self.clock() + sign_in.SESSION_LIFETIME)
@@ -245,7 +249,7 @@ class Desk:
         if which is None:
             return [], None
         secret = self.signing_secret
-        before = lookups.read_cursor(secret, caller, which, query.cursor) if query.cursor else None
+        before = lookups.read_cursor(secret, caller, which, query.cursor, self.settings.say) if query.cursor else None
         tickets, more = self.store.find_tickets(which, query.limit, before)
         cursor = lookups.sign_cursor(secret, caller, which, tickets[-1].sequence) if more and tickets else None
         return tickets, cursor
@@ -254,7 +258,7 @@ class Desk:
         """The ticket if `person` may see it (support, when None); NotFound otherwise, never saying which."""
         ticket = self.store.get_ticket(number.upper()) if lookups.NUMBER.match(number) else None
         if ticket is None or (person is not None and not _may_see(person, ticket)):
-            raise NotFound("Chamado não encontrado.")
+            raise NotFound(self.settings.say("ticket_not_found"))
         return ticket
 
     def download_url(self, attachment: Attachment) -> str:
@@ -267,7 +271,7 @@ class Desk:
         self._check_rate(f"comments:{person.email}", "comments")
         ticket = self.ticket_for(person, number)
         if ticket.status == "closed":
-            raise ValidationFailed("Este chamado está fechado. Abra um novo chamado.", {"ticket": "chamado fechado"})
+            raise ValidationFailed(self.settings.say("ticket_closed"), {"ticket": self.settings.say("reason.ticket_closed")})
         now = self.clock()
         name = ticket.requester.name if person.email == ticket.requester.email else ""
         comment = Comment(
@@ -283,7 +287,7 @@ class Desk:
         """Support's answer, e-mailed to the requester; without a status an open ticket is now being worked on."""
         ticket = self.ticket_for(None, number)
         now = self.clock()
-        author = Author(email=self.settings.support_email, name=AGENT_NAME[self.settings.language], role="agent")
+        author = Author(email=self.settings.support_email, name=self.settings.say("agent_name"), role="agent")
         comment = Comment(id=secrets.token_hex(8), author=author, body=body, created_at=now)
         new_status = status or ("in_progress" if ticket.status == "open" else None)
         self._change(ticket.number, TicketChange(at=now, comment=comment, status=new_status),
@@ -310,9 +314,10 @@ class Desk:
         try:
             changed = self.store.update_ticket(number, change, keep)
         except UploadTaken as error:
-            raise ValidationFailed("Um dos anexos já pertence a outro chamado.", {"attachments": "anexo já usado"}) from error
+            raise ValidationFailed(self.settings.say("attachment_taken"),
+                                   {"attachments": self.settings.say("reason.attachment_taken")}) from error
         if changed is None:
-            raise NotFound("Chamado não encontrado.")
+            raise NotFound(self.settings.say("ticket_not_found"))
         self._send(queued)
 
     def _attachments(self, upload_ids: list[str]) -> tuple[Attachment, ...]:
@@ -340,16 +345,18 @@ class Desk:
 
     def _check(self, upload_id: str) -> tuple[Upload, StoredObject, str]:
         """The upload as storage holds it, checked again: real size and real type."""
+        say = self.settings.say
         upload = self.store.get_upload(upload_id)
         stored = self.files.stat(upload.key) if upload else None
         if upload is None or stored is None:
-            raise ValidationFailed("Um dos anexos não foi recebido; envie o arquivo de novo.", {"attachments": "anexo não recebido"})
+            raise ValidationFailed(say("attachment_missing"), {"attachments": say("reason.attachment_missing")})
         if stored.size > min(upload.size, catalog.MAX_ATTACHMENT_BYTES):
             # Larger than granted: S3's policy forbids it, but the server checks what is really stored.
-            raise TooLarge(f"“{upload.filename}” é maior do que o informado ou passa do limite.", {"attachments": "arquivo grande demais"})
+            raise TooLarge(say("attachment_too_large", filename=upload.filename), {"attachments": say("reason.attachment_too_large")})
         content_type = real_type(stored.head, upload.content_type, upload.filename)
         if content_type is None:
-            raise UnsupportedMediaType(f"“{upload.filename}” não é de um tipo aceito.", {"attachments": "tipo de arquivo não aceito"})
+            raise UnsupportedMediaType(say("attachment_type_refused", filename=upload.filename),
+                                       {"attachments": say("reason.attachment_type_refused")})
         return upload, stored, content_type
 
     def _keep(self, upload: Upload, stored: StoredObject, content_type: str) -> Attachment:
@@ -357,7 +364,8 @@ class Desk:
         try:
             key = self.files.keep(upload.key, stored, upload.id)
         except FileChanged as error:
-            raise ValidationFailed("Um dos anexos mudou depois de enviado; envie o arquivo de novo.", {"attachments": "anexo alterado"}) from error
+            raise ValidationFailed(self.settings.say("attachment_changed"),
+                                   {"attachments": self.settings.say("reason.attachment_changed")}) from error
         return Attachment(id=upload.id, filename=upload.filename, content_type=content_type, size=stored.size, key=key)
 
     def _check_rate(self, key: str, rule: str, amount: int = 1) -> None:
@@ -374,7 +382,7 @@ class Desk:
         # Refused hits are not counted: a client that retries early does not push its turn back.
         if not self.store.count_hit(key, window, now, allowed - amount - previous * (1 - elapsed / window), amount):
             retry_after = seconds_until_allowed(previous, current, allowed, window, elapsed, amount)
-            raise RateLimited("Muitas solicitações em pouco tempo. Tente novamente mais tarde.", retry_after)
+            raise RateLimited(self.settings.say("rate_limited"), retry_after)
 
 
 def seconds_until_allowed(previous: int, current: int, allowed: int, window: int, elapsed: float, amount: int = 1) -> int:
@@ -413,13 +421,8 @@ def _may_see(person: Person, ticket: Ticket) -> bool:
 
 
 def safe_filename(name: str) -> str:
-    """The file's own name without any path, control characters or leading dots."""
+    """The file's own name without any path, control characters or leading dots (empty if nothing is left)."""
     base = PurePosixPath(name.replace("\\", "/")).name
     cleaned = "".join(c for c in base if c.isprintable() and c not in '<>:"|?*').strip().lstrip(".")
-    return cleaned[:200] or "arquivo"
+    return cleaned[:200]
 
-
-def _summary(problems: dict[str, str]) -> str:
-    labels = {"email": "o e-mail", "product": "o produto", "subject": "o assunto", "description": "a descrição"}
-    names = [labels.get(name, name) for name in problems]
-    return "Revise " + (", ".join(names[:-1]) + " e " + names[-1] if len(names) > 1 else names[0]) + "."

@@ -88,7 +88,6 @@ class Internal(ApiError):
 
 
 JSON = "application/json; charset=utf-8"
-INTERNAL_MESSAGE = "Erro interno. Tente novamente em instantes."  # a fault of ours: nothing about it is the caller's
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from . import catalog, signing
 from .errors import BadRequest
 from .records import TicketFilter
 from .text import words
+from .texts import Texts
 
 NUMBER = re.compile(r"^\s*([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,12})\s*$")
 DEFAULT_LIMIT = 20
@@ -39,27 +40,27 @@ class TicketQuery:
     cursor: str | None = None
 
 
-def parse_query(params: dict[str, str], products: dict[str, str]) -> TicketQuery:
+def parse_query(params: dict[str, str], products: dict[str, str], say: Texts) -> TicketQuery:
     """The query string's values, or BadRequest naming each wrong parameter."""
     problems: dict[str, str] = {}
     given = {name: value.strip() for name, value in params.items() if name in QUERY_NAMES and value.strip()}
     if given.get("scope", "mine") not in ("mine", "organization"):
-        problems["scope"] = "use mine ou organization"
+        problems["scope"] = say("reason.scope")
     if given.get("status", "open") not in catalog.STATUS_IDS:
-        problems["status"] = "situação desconhecida"
+        problems["status"] = say("reason.unknown_status")
     if given.get("request_type", "incident") not in catalog.REQUEST_TYPE_IDS:
-        problems["request_type"] = "tipo desconhecido"
+        problems["request_type"] = say("reason.unknown_request_type")
     if "product" in given and given["product"] not in products:
-        problems["product"] = "produto desconhecido"
+        problems["product"] = say("reason.unknown_product")
     if len(given.get("q", "")) > 200:
-        problems["q"] = "longo demais"
+        problems["q"] = say("reason.too_long")
     if len(given.get("created_by", "")) > 320:
-        problems["created_by"] = "longo demais"
+        problems["created_by"] = say("reason.too_long")
     limit = given.get("limit", str(DEFAULT_LIMIT))
     if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_LIMIT:
-        problems["limit"] = f"de 1 a {MAX_LIMIT}"
+        problems["limit"] = say("reason.range", low=1, high=MAX_LIMIT)
     if problems:
-        raise BadRequest("Revise os parâmetros da consulta.", problems)
+        raise BadRequest(say("review_query"), problems)
     return TicketQuery(
         scope=given.get("scope", "mine"), status=given.get("status"), request_type=given.get("request_type"),
         product=given.get("product"), created_by=given.get("created_by", "").lower() or None, q=given.get("q"),
@@ -90,7 +91,7 @@ def sign_cursor(secret: bytes, caller: str, which: TicketFilter, before: int) ->
     return signing.sign(secret, CURSOR, {"before": before, "for": _binding(caller, which)})
 
 
-def read_cursor(secret: bytes, caller: str, which: TicketFilter, cursor: str) -> int:
+def read_cursor(secret: bytes, caller: str, which: TicketFilter, cursor: str, say: Texts) -> int:
     """The sequence to continue before; BadRequest for a cursor this caller and filter did not get."""
     try:
         data = signing.unsign(secret, CURSOR, cursor)
@@ -98,7 +99,7 @@ def read_cursor(secret: bytes, caller: str, which: TicketFilter, cursor: str) ->
             raise ValueError("another lookup")
         return data["before"]
     except (ValueError, KeyError, TypeError):  # Forged is a ValueError
-        raise BadRequest("O cursor é inválido; recomece a consulta.", {"cursor": "inválido"}) from None
+        raise BadRequest(say("cursor_invalid"), {"cursor": say("reason.invalid")}) from None
 
 
 def _binding(caller: str, which: TicketFilter) -> str:

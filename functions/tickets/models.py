@@ -40,8 +40,8 @@ def _mailbox(address: str) -> str:
 
 Email = Annotated[EmailStr, AfterValidator(_mailbox)]
 
-RequestTypeId = Literal["usability", "technical", "incident", "improvement"]
-StatusId = Literal["open", "in_progress", "waiting_customer", "resolved", "closed"]
+RequestTypeId = catalog.RequestTypeId
+StatusId = catalog.StatusId
 
 
 class TicketIn(BaseModel):

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .texts import Texts, texts_for
+
 # An address may attach up to ten files to each ticket it may open (uploads_ip). What uploads may hold
 # is counted in MiB over a day, the time an unused upload is kept: an address (upload_mib_ip) or a
 # signed-in person (upload_mib) never holds more than that in uploads no ticket uses.
@@ -33,7 +35,7 @@ class Settings:
     ticket_prefix: str = "PC"
     site_url: str = "http://127.0.0.1:8000"
     language: str = "pt-BR"
-    sender: str = "Central de Ajuda <suporte@kbdesk.local>"
+    sender: str = ""  # "Name <address>"; empty: the Help Center, in the language, at support_email
     support_email: str = "suporte@kbdesk.local"
     signing_secret: bytes = b""
     rate_limits: dict[str, tuple[int, int]] | None = field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
@@ -50,6 +52,15 @@ class Settings:
     agent_key_arn: str = ""
     origin_secret_arn: str = ""
     ses_configuration_set: str = ""
+
+    @property
+    def say(self) -> Texts:
+        """The function's words in its language (`texts.py`)."""
+        return texts_for(self.language)
+
+    @property
+    def from_address(self) -> str:
+        return self.sender or f"{self.say('mail.sender_name')} <{self.support_email}>"
 
     @property
     def database(self) -> Path:
@@ -97,7 +108,7 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         ticket_prefix=prefix,
         site_url=env.get("KBDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
         language="en" if env.get("KBDESK_LANGUAGE", "pt-BR").lower().startswith("en") else "pt-BR",
-        sender=env.get("KBDESK_SENDER", Settings.sender),
+        sender=env.get("KBDESK_SENDER", ""),
         support_email=env.get("KBDESK_SUPPORT_EMAIL", Settings.support_email),
         signing_secret=secret.encode(),
         rate_limits=parse_rate_limits(env.get("KBDESK_RATE_LIMITS", "")),

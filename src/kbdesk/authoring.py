@@ -8,6 +8,7 @@ from pathlib import Path
 from slugify import slugify as _slugify
 
 from .content import PRODUCT_FILE, RESERVED_SLUGS
+from .strings import strings_for
 
 TEMPLATE = """\
 ---
@@ -18,17 +19,7 @@ tags: []
 updated: {updated}
 ---
 
-Comece com um parágrafo que diga a quem o artigo serve e o que resolve.
-
-## Passo a passo
-
-1. Primeiro passo.
-2. Segundo passo.
-
-!!! tip "Dica"
-
-    Um atalho ou uma boa prática.
-"""
+{body}"""
 
 
 class AuthoringError(Exception):
@@ -40,7 +31,7 @@ def slugify(title: str) -> str:
     return _slugify(title, max_length=80, word_boundary=True)
 
 
-def new_article(kb_dir: Path, product: str, title: str, today: date) -> Path:
+def new_article(kb_dir: Path, product: str, title: str, today: date, language: str | None = None) -> Path:
     folder = kb_dir / product
     if not (folder / PRODUCT_FILE).exists():
         known = sorted(p.name for p in kb_dir.iterdir() if (p / PRODUCT_FILE).exists()) if kb_dir.is_dir() else []
@@ -53,8 +44,10 @@ def new_article(kb_dir: Path, product: str, title: str, today: date) -> Path:
     if slug in taken:
         raise AuthoringError(f"an article with the slug '{slug}' already exists in {product}")
     path = folder / f"{slug}.md"
-    summary = "Resumo curto do artigo, mostrado nos cartões da busca (até 200 caracteres)."
-    path.write_text(TEMPLATE.format(title=_yaml_text(title), summary=summary, updated=today.isoformat()), encoding="utf-8")
+    words = strings_for(language)
+    text = TEMPLATE.format(title=_yaml_text(title), summary=words["new_article_summary"], updated=today.isoformat(),
+                           body=words["new_article_body"])
+    path.write_text(text, encoding="utf-8")
     return path
 
 

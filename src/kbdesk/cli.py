@@ -72,11 +72,13 @@ def lint(kb_dir: Path, docs_dir: Path) -> None:
 @main.command()
 @KB_DIR
 @click.option("--product", required=True, help="The product id: a folder of the knowledge base, e.g. omni-crm.")
+@click.option("--language", default="pt-BR", show_default=True, envvar="KBDESK_LANGUAGE",
+              help="The site's language (theme.language in mkdocs.yml), for the article's starting text.")
 @click.argument("title")
-def new(kb_dir: Path, product: str, title: str) -> None:
+def new(kb_dir: Path, product: str, title: str, language: str) -> None:
     """Create an article titled TITLE, with its slug made from the title and today's date."""
     try:
-        path = new_article(kb_dir, product, title, date.today())
+        path = new_article(kb_dir, product, title, date.today(), language)
     except AuthoringError as error:
         raise click.ClickException(str(error)) from error
     click.echo(str(path))

@@ -173,7 +173,7 @@ def list_tickets(data_dir: Path, limit: int, **filters: str | None) -> None:
     """Tickets of every organization, newest first."""
     desk = open_desk(data_dir)
     params = {name: value for name, value in filters.items() if value} | {"limit": str(limit)}
-    tickets, more = _run(lambda: desk.find_tickets(None, parse_query(params, desk.products)))
+    tickets, more = _run(lambda: desk.find_tickets(None, parse_query(params, desk.products, desk.settings.say)))
     for ticket in tickets:
         echo("\t".join([ticket.number, ticket.status, ticket.request_type, ticket.product,
                               ticket.requester.email, ticket.subject]))

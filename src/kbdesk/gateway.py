@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from tickets.catalog import MAX_BODY_BYTES
-from tickets.errors import INTERNAL_MESSAGE, Internal, render_error
+from tickets.errors import Internal, render_error
+from tickets.texts import Texts
 
 log = logging.getLogger("kbdesk.serve")
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -98,15 +99,15 @@ def status_line(status: int) -> str:
     return f"{status} {HTTPStatus(status).phrase}"
 
 
-def call(handler: Handler, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-    """Run the function for one request and write its answer."""
+def call(handler: Handler, environ: dict[str, Any], start_response: StartResponse, say: Texts) -> Iterable[bytes]:
+    """Run the function for one request and write its answer (`say` words the error if it fails)."""
     event = to_event(environ)
     try:
         result = handler(event, LocalContext(aws_request_id=event["requestContext"]["requestId"]))
     except Exception:
         # As API Gateway does when the function itself fails: an error, never the traceback.
         log.exception("the ticket function failed")
-        failed = render_error(Internal(INTERNAL_MESSAGE))
+        failed = render_error(Internal(say("internal")))
         result = {"statusCode": failed.status, "headers": failed.headers, "body": failed.body}
     status = int(result.get("statusCode", 200))
     body = result.get("body") or ""

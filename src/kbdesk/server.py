@@ -20,13 +20,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from waitress import create_server
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
-from tickets.adapters.local_files import LocalFiles
 from tickets.catalog import MAX_ATTACHMENT_BYTES
 from tickets.settings import from_environment
 
@@ -35,7 +33,7 @@ from .build import BuildError, build_site
 from .gateway import LocalContext
 from .instances import DEFAULT_WORKERS, FunctionInstances, InstanceFailed
 from .pages import PRODUCTS_FILE
-from .portal import Portal
+from .portal import open_portal
 
 FLUSH_SECONDS = 60  # how often the server sends what requests could not, as AWS's schedule does
 MULTIPART_FORM_BYTES = 64 * 1024  # an upload form's fields and boundaries, beside the file
@@ -235,16 +233,20 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
         raise BuildError("the site could not be built; fix the problems above and run again")
     stop_watching = watch(site, config_file.resolve().parent) if watch_changes else (lambda: None)
     configure_function(data_dir)
-    settings = from_environment()
-    portal = Portal(site, _not_listening_yet, LocalFiles(settings.attachments_dir, settings.signing_secret))
+    started: list[FunctionInstances] = []
+
+    def function_at(url: str) -> FunctionInstances:
+        # Links in e-mails point here unless the site has a public address of its own; the workers,
+        # started now, read it.
+        os.environ.setdefault("KBDESK_SITE_URL", url)
+        started.append(FunctionInstances(workers))
+        return started[0]
+
     # The site keeps threads of its own beyond those that wait for the function's workers.
-    server = create_server(portal, host=host, port=port, threads=workers + 8, ident="kbdesk", **waitress_options())
-    # Links in e-mails point here unless the site has a public address of its own; the workers read it.
-    os.environ.setdefault("KBDESK_SITE_URL", f"http://{host}:{server.effective_port}")
-    instances = FunctionInstances(workers)
-    portal.function = instances
+    server = open_portal(from_environment(), site, function_at, host=host, port=port, threads=workers + 8, **waitress_options())
+    instances = started[0]
     stop_sending = send_outbox_every(FLUSH_SECONDS, instances)
-    log.info("serving on http://%s:%s/ (Ctrl-C to stop)", host, server.effective_port)
+    log.info("serving on %s/ (Ctrl-C to stop)", server.url)
     # Ctrl-C, and SIGTERM from a service manager, stop it cleanly; set here because a server
     # started in the background inherits SIGINT ignored, and Python then never raises it.
     signal.signal(signal.SIGINT, _interrupt)
@@ -256,12 +258,8 @@ def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_chan
     finally:
         stop_watching()
         stop_sending()
-        server.close()
+        server.stop()
         instances.close()
-
-
-def _not_listening_yet(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    raise RuntimeError("the ticket function is wired in before the server listens")
 
 
 def _interrupt(signum: int, frame: object) -> None:

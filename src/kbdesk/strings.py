@@ -2,7 +2,8 @@
 
 Material translates its own interface from `theme.language`; these are the
 words kbdesk adds (home page, cards, article pages, search, the ticket form,
-the header's menu, sign-in, the requests page and the ticket page).
+the header's menu, sign-in, the requests page and the ticket page), and the
+article `kbdesk new` starts a writer on.
 The build picks the set that matches `theme.language` and falls back to pt-BR.
 """
 
@@ -194,6 +195,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "ticket_send_network_error": "Não foi possível enviar a mensagem: verifique a sua conexão e envie de novo.",
         "ticket_closed": "Este chamado está fechado e não recebe mais mensagens. Se o problema voltou, abra um novo chamado e cite o número {number}.",
         "ticket_open_new": "Abrir um novo chamado",
+        # `kbdesk new`: the article a writer starts from
+        "new_article_summary": "Resumo curto do artigo, mostrado nos cartões da busca (até 200 caracteres).",
+        "new_article_body": "Comece com um parágrafo que diga a quem o artigo serve e o que resolve.\n\n"
+        "## Passo a passo\n\n1. Primeiro passo.\n2. Segundo passo.\n\n"
+        "!!! tip \"Dica\"\n\n    Um atalho ou uma boa prática.\n",
     },
     "en": {
         "hero_title": "How can we help?",
@@ -380,6 +386,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "ticket_send_network_error": "The message could not be sent: check your connection and send it again.",
         "ticket_closed": "This ticket is closed and takes no more messages. If the problem is back, open a new ticket and mention {number}.",
         "ticket_open_new": "Open a new ticket",
+        "new_article_summary": "A short summary of the article, shown on the search cards (up to 200 characters).",
+        "new_article_body": "Start with a paragraph that says whom the article is for and what it solves.\n\n"
+        "## Step by step\n\n1. First step.\n2. Second step.\n\n"
+        "!!! tip \"Tip\"\n\n    A shortcut or a good practice.\n",
     },
 }
 

@@ -19,7 +19,6 @@ import http.client
 import json
 import os
 import re
-import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -179,25 +178,17 @@ class LocalHost:
     server: Any = field(default=None, repr=False)
 
     def start(self) -> LocalHost:
-        from waitress import create_server
-
-        from kbdesk.portal import Portal
-        from tickets.adapters.local_files import LocalFiles
+        from kbdesk.portal import open_portal
 
         backend = local_backend(self.settings)
-        api = create_app(backend.desk, backend.idempotency)
-        files = LocalFiles(self.settings.attachments_dir, self.settings.signing_secret)
         self.desk, self.idempotency = backend.desk, backend.idempotency
-        portal = Portal(_no_site, api.resolve, files)
-        self.server = create_server(portal, host="127.0.0.1", port=0, threads=8)
-        threading.Thread(target=_run_until_closed, args=(self.server,), daemon=True).start()
-        self.base = f"http://127.0.0.1:{self.server.effective_port}"
+        api = create_app(backend.desk, backend.idempotency)
+        self.server = open_portal(self.settings, _no_site, lambda url: api.resolve).start()
+        self.base = self.server.url
         return self
 
     def stop(self) -> None:
-        self.server.close()
-        # The worker threads hold the store's per-thread connections: ending them closes those files.
-        self.server.task_dispatcher.shutdown()
+        self.server.stop()
 
     def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
                 raw: bytes | None = None, cookies: dict[str, str] | None = None) -> Reply:
@@ -501,7 +492,7 @@ def _lambda_environment(settings: Settings) -> dict[str, str]:
         "KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET,
         "KBDESK_PRODUCTS_FILE": str(settings.products_file), "KBDESK_SIGNING_SECRET": settings.signing_secret.decode(),
         "KBDESK_SITE_URL": settings.site_url, "KBDESK_SUPPORT_EMAIL": settings.support_email,
-        "KBDESK_SENDER": settings.sender, "KBDESK_TICKET_PREFIX": settings.ticket_prefix, "KBDESK_RATE_LIMITS": rate,
+        "KBDESK_SENDER": settings.sender, "KBDESK_LANGUAGE": settings.language, "KBDESK_TICKET_PREFIX": settings.ticket_prefix, "KBDESK_RATE_LIMITS": rate,
         "KBDESK_AGENT_KEY": settings.agent_key, "KBDESK_ORIGIN_SECRET": ORIGIN_SECRET,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
@@ -578,13 +569,6 @@ def _query_parameters(query: str) -> dict[str, str]:
 
 def _period(seconds: int) -> str:
     return {1: "s", 60: "m", 3600: "h", 86400: "d"}[seconds]
-
-
-def _run_until_closed(server: Any) -> None:
-    try:
-        server.run()
-    except OSError:
-        pass  # closing the server from the test ends its loop this way
 
 
 def _no_site(environ: dict[str, Any], start_response: Any) -> list[bytes]:

@@ -108,5 +108,5 @@ class S3Files:
 def content_disposition(filename: str) -> str:
     """`attachment` with an ASCII fallback name and the real UTF-8 name (RFC 6266 / RFC 5987)."""
     decomposed = unicodedata.normalize("NFKD", filename)
-    fallback = "".join(c for c in decomposed if c.isascii() and c.isprintable() and c not in '"\\') or "arquivo"
+    fallback = "".join(c for c in decomposed if c.isascii() and c.isprintable() and c not in '"\\') or "attachment"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
