@@ -8,8 +8,11 @@ DEPLOY_VENV := .venv-deploy
 DEPLOY_BIN := $(DEPLOY_VENV)/bin
 DEPLOY_TOOLS := $(DEPLOY_VENV)/.installed
 ARTICLES ?= 1000
+# What `make check` runs: the tests of plain code, without servers, browsers or site builds.
+UNIT_TESTS := tests/test_texts.py tests/test_imports.py tests/test_signing.py tests/test_content.py \
+	tests/test_authoring.py tests/test_outbox.py tests/test_stores.py tests/test_instances.py
 
-.PHONY: install deploy-tools run build lint test bench bench-tickets deploy clean
+.PHONY: install deploy-tools run build lint static check test bench bench-tickets deploy clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +40,18 @@ build: install
 lint: install
 	$(BIN)/kbdesk lint
 
-## test: the whole suite (unit, contract, build, browser, and the template offline)
-test: install deploy-tools
+## static: the code's lint, format and strict types (ruff and mypy, configured in pyproject.toml)
+static: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## check: the fast part, while working: static, then the unit tests (under a minute)
+check: static
+	$(BIN)/python -m pytest -q -m "not browser" $(UNIT_TESTS)
+
+## test: static, then the whole suite (unit, contract, build, browser, and the template offline)
+test: static deploy-tools
 	$(BIN)/python -m pytest
 
 ## bench: the site build and search benchmark (ARTICLES=5000 for the target size)

@@ -21,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -40,7 +40,7 @@ PRODUCTS = ("omni-crm", "omni-chat", "omni-analytics")  # the sample knowledge b
 def fill(store: SQLiteStore, tickets: int, organizations: int) -> dict[str, str]:
     """The tickets and organizations; a session for one person of each organization (org id -> session)."""
     rng = random.Random(7)
-    started = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    started = datetime(2025, 1, 1, tzinfo=UTC)
     for n in range(organizations):
         store.save_organization(Organization(id=f"org-{n}", name=f"Cliente {n}", domains=(f"cliente{n}.com.br",)))
     for i in range(tickets):
@@ -57,7 +57,7 @@ def fill(store: SQLiteStore, tickets: int, organizations: int) -> dict[str, str]
     sessions = {}
     for n in range(organizations):
         session = f"bench-session-{n}"
-        store.save_session(digest(session), f"p0@cliente{n}.com.br", datetime.now(timezone.utc) + timedelta(hours=12))
+        store.save_session(digest(session), f"p0@cliente{n}.com.br", datetime.now(UTC) + timedelta(hours=12))
         sessions[f"org-{n}"] = session
     return sessions
 

@@ -25,7 +25,7 @@ import random
 import sys
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -39,7 +39,7 @@ REGION = "us-east-1"
 TABLE = "kbdesk-reads"
 PAGE = 20
 MOST_READ_PER_RETURNED = 5
-START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 # Shares of every 100 tickets: most are finished, few wait on anyone.
 STATUSES = {"open": 5, "in_progress": 10, "waiting_customer": 5, "resolved": 30, "closed": 50}

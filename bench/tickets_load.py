@@ -163,7 +163,7 @@ def main() -> None:
             results[checkout].append(result)
             print(json.dumps(result), flush=True)
     if args.rounds > 1 or len(checkouts) > 1:
-        for checkout, runs in results.items():
+        for runs in results.values():
             rates = [float(r["tickets_per_second"]) for r in runs]  # type: ignore[arg-type]
             print(f"{runs[0]['commit']}: median {statistics.median(rates)} tickets/s over {len(rates)} run(s)")
 

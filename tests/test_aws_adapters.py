@@ -14,7 +14,7 @@ import secrets
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -28,22 +28,32 @@ from moto.core.botocore_stubber import BotocoreStubber
 from moto.ses.models import ses_backends
 
 from tickets.adapters import aws
-from tickets.backends import aws_backend
 from tickets.adapters.dynamodb_store import TTL_ATTRIBUTE, DynamoDBStore, table_definition
 from tickets.adapters.s3_files import S3Files
 from tickets.adapters.ses_mail import SESMailer
 from tickets.app import create_app
+from tickets.backends import aws_backend
 from tickets.models import TicketIn, UploadIn
 from tickets.ports import StorageError, UploadTaken
 from tickets.records import (
-    Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
+    Attachment,
+    Author,
+    Comment,
+    Message,
+    Organization,
+    Requester,
+    Ticket,
+    TicketChange,
+    TicketDraft,
+    TicketFilter,
+    Upload,
 )
 from tickets.settings import Settings, SettingsError, from_environment
 
 REGION = "us-east-1"
 TABLE = "kbdesk"
 BUCKET = "kbdesk-attachments"
-NOW = datetime(2026, 11, 28, 14, 3, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 14, 3, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 5000
 READS = {"GetItem", "BatchGetItem", "Query"}
 
@@ -289,7 +299,7 @@ def test_a_stale_claim_is_given_back_after_ten_minutes(store: DynamoDBStore) -> 
 
 
 def test_a_windows_hits_are_kept_while_they_weigh_on_the_next(store: DynamoDBStore, dynamodb: Any) -> None:
-    start = datetime(2026, 11, 28, 14, 0, tzinfo=timezone.utc)  # a window boundary for one hour
+    start = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)  # a window boundary for one hour
     assert store.count_hit("tickets:ana", 3600, start, at_most=2)
     window = int(start.timestamp()) // 3600
     key = {"pk": {"S": "RATE#tickets:ana"}, "sk": {"S": str(window)}}
@@ -502,7 +512,7 @@ def test_sign_ins_and_sessions_expire_through_ttl_too(store: DynamoDBStore, dyna
 
 def test_the_upload_form_pins_key_size_type_and_a_short_expiry(s3: Any) -> None:
     files = S3Files(BUCKET, lambda: s3)
-    granted = upload(size=1234, expires_at=datetime.now(timezone.utc) + timedelta(hours=2))
+    granted = upload(size=1234, expires_at=datetime.now(UTC) + timedelta(hours=2))
     url, fields = files.upload_form(granted)
     assert BUCKET in url
     assert fields["key"] == granted.key and fields["Content-Type"] == "image/png"
@@ -511,12 +521,12 @@ def test_the_upload_form_pins_key_size_type_and_a_short_expiry(s3: Any) -> None:
     assert ["content-length-range", 1, 1234] in policy["conditions"]
     assert {"Content-Type": "image/png"} in policy["conditions"]
     assert {"key": granted.key} in policy["conditions"]  # a fixed key, not a starts-with prefix
-    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    assert expires - datetime.now(timezone.utc) <= timedelta(minutes=15)  # never longer than 15 minutes
+    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert expires - datetime.now(UTC) <= timedelta(minutes=15)  # never longer than 15 minutes
 
-    soon = upload(expires_at=datetime.now(timezone.utc) + timedelta(minutes=5))
+    soon = upload(expires_at=datetime.now(UTC) + timedelta(minutes=5))
     policy = json.loads(base64.b64decode(files.upload_form(soon)[1]["policy"]))
-    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    expires = datetime.strptime(policy["expiration"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert expires <= soon.expires_at + timedelta(seconds=1)  # and never longer than the grant
 
 
@@ -633,7 +643,7 @@ def test_the_scheduled_sender_keeps_to_each_messages_next_attempt(
         monkeypatch.setattr(handler, "utc_now", lambda: moment)
         return handler.flush_outbox({}, LocalContext("schedule"))
 
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     assert run_at(started + timedelta(seconds=30)) == {"sent": 0, "failed": 0, "given_up": 0, "uploads_swept": 0}
     assert run_at(started + timedelta(minutes=2)) == {"sent": 2, "failed": 0, "given_up": 0, "uploads_swept": 0}
     assert len(sent_mail()) == 2

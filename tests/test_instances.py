@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_stores import draft, mail_for
+
 from kbdesk.gateway import LocalContext
 from kbdesk.instances import FunctionInstances
 from kbdesk.server import send_outbox_every

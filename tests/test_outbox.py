@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from test_stores import draft, mail_for, store  # noqa: F401 (store is the two-backend fixture)
+
 from kbdesk.cli import main
 from tickets import outbox
 from tickets.adapters.outbox_mail import OutboxMailer
@@ -20,7 +20,7 @@ from tickets.outbox import MAX_ATTEMPTS, Delivery, retry_delay
 from tickets.ports import MailRejected, TicketStore
 from tickets.records import Message
 
-NOW = datetime(2026, 11, 28, 14, 3, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 14, 3, tzinfo=UTC)
 
 
 class MailServer:
@@ -86,7 +86,7 @@ def test_each_retry_waits_twice_as_long_until_the_message_is_given_up(store: Tic
         tried_at.append(at)
         at += retry_delay(attempt)
         assert delivery == (Delivery(failed=1) if attempt < MAX_ATTEMPTS else Delivery(given_up=1))
-    waits = [later - earlier for earlier, later in zip(tried_at, tried_at[1:])]
+    waits = [later - earlier for earlier, later in zip(tried_at, tried_at[1:], strict=False)]
     assert waits[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)] and max(waits) == timedelta(hours=4)
     assert store.pending_messages(at + timedelta(days=1)) == []
     (given_up,) = store.failed_messages()

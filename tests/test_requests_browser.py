@@ -773,6 +773,6 @@ def test_the_help_beside_the_pages_links_to_articles_that_exist(browser, portal)
         page.get_by_text("O que significa cada status").click()
         assert page.get_by_role("cell", name="Aguardando cliente").is_visible()
         found.append(page.get_by_role("link", name="Como acompanhar e filtrar chamados").evaluate("a => a.href"))
-        for href, title in zip(found, ["Como entrar no portal", "Como acompanhar e filtrar chamados"]):
+        for href, title in zip(found, ["Como entrar no portal", "Como acompanhar e filtrar chamados"], strict=True):
             assert page.goto(href).status == 200
             assert page.locator("h1").inner_text() == title

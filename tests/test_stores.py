@@ -10,7 +10,7 @@ import itertools
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -21,13 +21,23 @@ from tickets.adapters.dynamodb_store import TTL_ATTRIBUTE, DynamoDBStore, table_
 from tickets.adapters.sqlite_store import SQLiteStore
 from tickets.ports import AlreadyOpened, DomainTaken, TicketStore, UploadTaken
 from tickets.records import (
-    Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
+    Attachment,
+    Author,
+    Comment,
+    Message,
+    Organization,
+    Requester,
+    Ticket,
+    TicketChange,
+    TicketDraft,
+    TicketFilter,
+    Upload,
 )
 from tickets.text import words
 
 REGION = "us-east-1"
 TABLE = "kbdesk"
-NOW = datetime(2026, 11, 28, 14, 3, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 14, 3, tzinfo=UTC)
 SUPPORT = Author(email="suporte@example.com", name="Equipe de suporte", role="agent")
 
 
@@ -420,7 +430,7 @@ def test_members_move_between_organizations_and_come_before_domains(store: Ticke
 
 
 def test_hits_are_counted_per_key_and_window_and_refused_ones_are_not(store: TicketStore) -> None:
-    start = datetime(2026, 11, 28, 14, 0, tzinfo=timezone.utc)  # a window boundary for one hour
+    start = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)  # a window boundary for one hour
     assert [store.count_hit("tickets:ana", 3600, start + timedelta(minutes=m), at_most=2) for m in (0, 10, 59, 59)] == \
         [True, True, True, False]
     assert store.count_hit("tickets:bia", 3600, start, at_most=2)

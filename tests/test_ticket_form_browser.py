@@ -179,7 +179,7 @@ def test_a_customer_opens_a_ticket_with_two_attachments(browser, fresh_portal: P
         page.get_by_label("Descrição").fill("Desde segunda, a tela de contatos leva 40 segundos para salvar para 12 pessoas.")
         page.set_input_files("#tf-files", [
             {"name": "tela.png", "mimeType": "image/png", "buffer": tiny_png()},
-            {"name": "passos.txt", "mimeType": "text/plain", "buffer": "Abrir contato, salvar, esperar.\n".encode()},
+            {"name": "passos.txt", "mimeType": "text/plain", "buffer": b"Abrir contato, salvar, esperar.\n"},
         ])
         wait_for_uploads(page, fresh_portal, 2)
         assert page.locator(".kb-file progress").evaluate_all("bars => bars.map(b => b.value)") == [1, 1]
@@ -363,7 +363,7 @@ def test_the_tips_link_to_articles_that_exist(tab: Watched, portal: Portal) -> N
     assert tips == ["Dica", "Sugestão", "Lembrete"]
     links = page.locator(".kb-ticket__tips .admonition a").evaluate_all("links => links.map(a => a.href)")
     assert links[0] == portal.url
-    for link, title in zip(links[1:], ["Limpar cache e cookies do navegador", "Verificar conexão com a internet e VPN"]):
+    for link, title in zip(links[1:], ["Limpar cache e cookies do navegador", "Verificar conexão com a internet e VPN"], strict=True):
         assert page.goto(link).status == 200
         assert page.locator("h1").inner_text() == title
 

@@ -12,13 +12,14 @@ import hmac
 import json
 import re
 import threading
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, cast
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
@@ -29,13 +30,42 @@ from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePer
 from . import catalog, openapi, sign_in
 from .desk import Desk
 from .errors import (
-    JSON, ApiError, BadRequest, Forbidden, IdempotencyConflict, IdempotencyInProgress, Internal, MethodNotAllowed,
-    NotFound, TooLarge, Unauthenticated, UnsupportedMediaType, ValidationFailed, render_error,
+    JSON,
+    ApiError,
+    BadRequest,
+    Forbidden,
+    IdempotencyConflict,
+    IdempotencyInProgress,
+    Internal,
+    MethodNotAllowed,
+    NotFound,
+    TooLarge,
+    Unauthenticated,
+    UnsupportedMediaType,
+    ValidationFailed,
+    render_error,
 )
 from .lookups import parse_query
 from .models import (
-    AcceptedOut, CatalogOut, CommentIn, CommentOut, ErrorOut, LoginIn, NewTicketOut, PersonOut, ReplyIn, StatusIn, TicketIn,
-    TicketListOut, TicketOut, UploadIn, UploadOut, VerifyIn, comment_out, iso, ticket_out,
+    AcceptedOut,
+    CatalogOut,
+    CommentIn,
+    CommentOut,
+    ErrorOut,
+    LoginIn,
+    NewTicketOut,
+    PersonOut,
+    ReplyIn,
+    StatusIn,
+    TicketIn,
+    TicketListOut,
+    TicketOut,
+    UploadIn,
+    UploadOut,
+    VerifyIn,
+    comment_out,
+    iso,
+    ticket_out,
 )
 from .records import Person, Ticket
 from .texts import Texts
@@ -259,7 +289,7 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         """A page of what `person` (support, when None) may see, as the query string narrows it."""
         query = parse_query(app.current_event.query_string_parameters or {}, desk.products, say)
         tickets, cursor = desk.find_tickets(person, query)
-        return Response(200, JSON, TicketListOut(items=[ticket_out(t, comments=False) for t in tickets], next_cursor=cursor))
+        return Response(200, JSON, TicketListOut.model_validate({"items": [ticket_out(t, comments=False) for t in tickets], "next_cursor": cursor}))
 
     def whole(ticket: Ticket) -> Response[TicketOut]:
         return Response(200, JSON, TicketOut.model_validate(ticket_out(ticket, desk.download_url)))
@@ -294,27 +324,27 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
             raise Forbidden(say("csrf_missing"))
 
     @app.exception_handler(ApiError)
-    def api_error(error: ApiError) -> Response:
+    def api_error(error: ApiError) -> Response[str]:
         return _json_error(error)
 
     @app.exception_handler(RequestValidationError)
-    def invalid_request(error: RequestValidationError) -> Response:
+    def invalid_request(error: RequestValidationError) -> Response[str]:
         return _json_error(_validation_error(error.errors(), say))
 
     @app.exception_handler(IdempotencyValidationError)
-    def idempotency_conflict(error: IdempotencyValidationError) -> Response:
+    def idempotency_conflict(error: IdempotencyValidationError) -> Response[str]:
         return _json_error(IdempotencyConflict(say("idempotency_conflict")))
 
     @app.exception_handler(IdempotencyAlreadyInProgressError)
-    def idempotency_in_progress(error: IdempotencyAlreadyInProgressError) -> Response:
+    def idempotency_in_progress(error: IdempotencyAlreadyInProgressError) -> Response[str]:
         return _json_error(IdempotencyInProgress(say("idempotency_in_progress"), IN_PROGRESS_RETRY_SECONDS))
 
     @app.not_found
-    def not_found(error: Exception) -> Response:
+    def not_found(error: Exception) -> Response[str]:
         return _json_error(NotFound(say("route_not_found")))
 
     @app.exception_handler(Exception)
-    def unexpected(error: Exception) -> Response:
+    def unexpected(error: Exception) -> Response[str]:
         logger.exception("unexpected error")
         return _json_error(Internal(say("internal")))
 
@@ -331,7 +361,7 @@ def _idempotent(desk: Desk, persistence: BasePersistenceLayer, config: Idempoten
         return ticket_out(desk.open_ticket(ticket_in, session_email=request["session"], client_ip=request["ip"],
                                            idempotency_key=request["key"]))
 
-    return open_once
+    return cast("Callable[..., dict[str, Any]]", open_once)
 
 
 def _person_out(person: Person) -> PersonOut:
@@ -413,9 +443,9 @@ ERROR_MEANINGS = {
 }
 
 
-def _responses(status: int, description: str, model: type | None, *errors: int) -> dict[int, dict[str, Any]]:
+def _responses(status: int, description: str, model: type | None, *errors: int) -> dict[int, OpenAPIResponse]:
     """The route's answers for OpenAPI: its success and the contract's errors it may give."""
-    answers: dict[int, dict[str, Any]] = {status: {"description": description}}
+    answers: dict[int, OpenAPIResponse] = {status: {"description": description}}
     if model is not None:
         answers[status]["content"] = {"application/json": {"model": model}}
     for code in (*errors, 500):
@@ -424,7 +454,7 @@ def _responses(status: int, description: str, model: type | None, *errors: int) 
     return answers
 
 
-def _validation_error(errors: list[dict[str, Any]], say: Texts) -> ApiError:
+def _validation_error(errors: Sequence[Any], say: Texts) -> ApiError:
     fields: dict[str, str] = {}
     for error in errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "header", "query")]
@@ -435,6 +465,6 @@ def _validation_error(errors: list[dict[str, Any]], say: Texts) -> ApiError:
     return ValidationFailed(say("review_fields"), fields)
 
 
-def _json_error(error: ApiError) -> Response:
+def _json_error(error: ApiError) -> Response[str]:
     answer = render_error(error)
     return Response(answer.status, JSON, answer.body, headers=answer.headers)

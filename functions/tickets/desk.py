@@ -11,8 +11,8 @@ import math
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 
 from . import catalog, emails, lookups, organizations, sign_in
@@ -23,16 +23,26 @@ from .models import CommentIn, TicketIn, UploadIn
 from .outbox import send
 from .ports import UNUSED_UPLOAD_KEPT, AlreadyOpened, DomainTaken, FileChanged, FileStore, Mailer, TicketStore, UploadTaken
 from .records import (
-    Attachment, Author, Comment, Message, Organization, Person, Requester, StoredObject, Ticket, TicketChange, TicketDraft, Upload,
+    Attachment,
+    Author,
+    Comment,
+    Message,
+    Organization,
+    Person,
+    Requester,
+    StoredObject,
+    Ticket,
+    TicketChange,
+    TicketDraft,
+    Upload,
 )
 from .settings import Settings
-
 
 DOWNLOAD_SECONDS = 300  # an attachment's link works for five minutes after the ticket is shown
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from .records import Comment, Message, Ticket
 from .settings import Settings
 
+
 def ticket_path(number: str) -> str:
     """The ticket page on the site, where its conversation is followed."""
     return f"/chamados/chamado/?numero={number}"
@@ -139,7 +140,7 @@ def _compose(
     mime["From"] = _address(settings.from_address)
     mime["To"] = to
     mime["Reply-To"] = reply_to or settings.support_email
-    mime["Subject"] = Header(subject, "utf-8")
+    mime["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]  # compat32 encodes a Header (RFC 2047)
     mime["Date"] = format_datetime(now)
     mime["Message-ID"] = make_msgid(domain=settings.support_email.rsplit("@", 1)[-1])
     mime.attach(MIMEText(text + "\n", "plain", "utf-8"))

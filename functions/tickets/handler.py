@@ -15,9 +15,9 @@ from aws_lambda_powertools.logging.utils import copy_config_to_registered_logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from .app import ONE_EVENT_AT_A_TIME, TicketApi, create_app, logger
+from .backends import backend_for
 from .desk import utc_now
 from .outbox import flush
-from .backends import backend_for
 from .settings import from_environment
 
 FLUSH_MARGIN_MS = 10_000  # stop sending while there is still time to record what was sent

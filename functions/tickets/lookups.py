@@ -74,7 +74,8 @@ def ticket_filter(query: TicketQuery, requester: str | None, organization: str |
         if requester is not None and query.created_by != requester:
             return None  # scope mine narrowed to someone else
         requester = query.created_by
-    number, subject_words = None, ()
+    number: str | None = None
+    subject_words: tuple[str, ...] = ()
     if query.q:
         match = NUMBER.match(query.q)
         if match:

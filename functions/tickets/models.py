@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 import idna
@@ -143,6 +143,7 @@ class CommentOut(BaseModel):
     author: AuthorOut
     body: str
     created_at: str
+    # Narrower than the summary's: each attachment with its link. Pydantic lets a subclass refine a field.
     attachments: list[DownloadOut]
 
 
@@ -176,7 +177,8 @@ class NewTicketOut(TicketSummaryOut):
 class TicketOut(TicketSummaryOut):
     """One ticket as its page shows it: download links and the conversation, oldest first."""
 
-    attachments: list[DownloadOut]
+    # Narrower than the summary's: each attachment with its link. Pydantic lets a subclass refine a field.
+    attachments: list[DownloadOut]  # type: ignore[assignment]
     comments: list[CommentOut]
 
 
@@ -219,7 +221,7 @@ class ErrorOut(BaseModel):
 
 def iso(moment: datetime) -> str:
     """ISO 8601 UTC to the second, as the contract writes times: 2026-11-28T14:03:00Z."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 Link = Callable[[Attachment], str]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .ports import MailRejected, Mailer, TicketStore
+from .ports import Mailer, MailRejected, TicketStore
 from .records import Message
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class Delivery:
 
 def retry_delay(attempts: int) -> timedelta:
     """How long a message waits after its `attempts`-th failed send."""
-    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+    return min(FIRST_RETRY * (1 << max(attempts - 1, 0)), LONGEST_RETRY)
 
 
 def deliver(store: TicketStore, mailer: Mailer, now: datetime, limit: int = 50) -> Delivery:

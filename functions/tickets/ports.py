@@ -13,7 +13,6 @@ from typing import Protocol
 
 from .records import Message, Organization, StoredObject, Ticket, TicketChange, TicketDraft, TicketFilter, Upload
 
-
 FIRST_NUMBER = 1001  # PC-1001: the first ticket of a deployment
 UNUSED_UPLOAD_KEPT = timedelta(days=1)  # after its 15-minute grant, an upload no ticket used is removed
 STALE_CLAIM = timedelta(minutes=10)  # a sender that crashed mid-send gives its messages back after this

@@ -6,11 +6,10 @@ are built from them in `models.py`.
 
 from __future__ import annotations
 
-from email import message_from_bytes
-from email.utils import parseaddr
-
 from dataclasses import dataclass, field
 from datetime import datetime
+from email import message_from_bytes
+from email.utils import parseaddr
 
 
 @dataclass(frozen=True)

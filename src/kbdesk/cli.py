@@ -12,8 +12,8 @@ import click
 from .authoring import AuthoringError, new_article
 from .build import BuildError, build_site
 from .desk_cli import agent, orgs, outbox
-from .lint import lint as lint_kb
 from .instances import DEFAULT_WORKERS
+from .lint import lint as lint_kb
 from .server import serve as run_server
 
 CONFIG = click.option(

@@ -6,7 +6,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 
-class KbdeskConfig(base.Config):
+class KbdeskConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' __init_subclass__ is unannotated
     kb_dir = c.Type(str, default="kb")
     """The writers' folder of product folders, relative to mkdocs.yml."""
 

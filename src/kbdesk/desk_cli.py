@@ -18,12 +18,13 @@ from typing import Any
 import click
 
 from tickets import catalog
+from tickets.backends import backend_for
 from tickets.desk import Desk, utc_now
 from tickets.errors import ApiError
 from tickets.lookups import parse_query
-from tickets.backends import backend_for
 from tickets.organizations import OrganizationError
-from tickets.outbox import WAITING_AT_MOST, flush as flush_outbox
+from tickets.outbox import WAITING_AT_MOST
+from tickets.outbox import flush as flush_outbox
 from tickets.records import Ticket
 from tickets.settings import SettingsError, from_environment
 

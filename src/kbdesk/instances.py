@@ -114,12 +114,12 @@ def _run_instance(pipe: Connection) -> None:
             name, event, context = pipe.recv()
         except (EOFError, OSError):
             return
-        pipe.send(_attempt(lambda: getattr(handler, name)(event, context)))
+        pipe.send(_attempt(getattr(handler, name), event, context))
 
 
-def _attempt(work: Callable[[], Any]) -> tuple[bool, Any]:
+def _attempt(work: Callable[..., Any], *args: Any) -> tuple[bool, Any]:
     """What a worker sends back: (True, the answer), or (False, what failed) for the server's log."""
     try:
-        return True, work()
+        return True, work(*args)
     except Exception as error:  # as Lambda reports a function error: the worker itself lives on
         return False, f"{type(error).__name__}: {error}"

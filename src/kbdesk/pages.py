@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from html import escape
 from dataclasses import dataclass
+from html import escape
 from math import ceil
 from pathlib import Path
 from typing import Any

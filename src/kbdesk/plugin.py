@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -20,6 +20,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from . import csp, lint, pages, search
 from .config import KbdeskConfig
@@ -29,7 +30,7 @@ from .strings import date_format, strings_for
 log = logging.getLogger("mkdocs.plugins.kbdesk")
 
 
-class KbdeskPlugin(BasePlugin[KbdeskConfig]):
+class KbdeskPlugin(BasePlugin[KbdeskConfig]):  # type: ignore[no-untyped-call]  # as KbdeskConfig
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -75,32 +76,35 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):
             page.meta["title"] = escape(article.title)
         return markdown
 
-    def on_template_context(self, context: dict[str, Any], template_name: str, config: MkDocsConfig) -> dict[str, Any]:
+    def on_template_context(self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig) -> TemplateContext:
         """Static pages such as 404.html get the header's search too."""
         return self._site_context(context, config)
 
-    def on_page_context(self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation) -> dict[str, Any]:
+    def on_page_context(self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig,
+                        nav: Navigation) -> TemplateContext:
         self._site_context(context, config)
+        ours = _ours(context)
         article = self.articles.get(page.file.src_uri)
         if article:
-            context["kb_article"] = article
-            context["kb_product"] = self.kb.products.get(article.product)
-            context["kb_related"] = self.related(article)
+            ours["kb_article"] = article
+            ours["kb_product"] = self.kb.products.get(article.product)
+            ours["kb_related"] = self.related(article)
         product = self.product_pages.get(page.file.src_uri)
         if product:
-            context["kb_product"] = product
-            context["kb_cards"] = [pages.card(a, self.kb.products) for a in pages.listing_order(self.kb.articles_of(product.id))]
+            ours["kb_product"] = product
+            ours["kb_cards"] = [pages.card(a, self.kb.products) for a in pages.listing_order(self.kb.articles_of(product.id))]
         if page.is_homepage:
-            context["kb_listing"] = self.listings[pages.listing_path(pages.ALL, pages.ALL, 1)]
+            ours["kb_listing"] = self.listings[pages.listing_path(pages.ALL, pages.ALL, 1)]
         return context
 
-    def _site_context(self, context: dict[str, Any], config: MkDocsConfig) -> dict[str, Any]:
+    def _site_context(self, context: TemplateContext, config: MkDocsConfig) -> TemplateContext:
         language = config.theme.get("language")
-        context["kb_t"] = strings_for(language)
-        context["kb_date_format"] = date_format(language)
-        context["kb_products"] = self.kb.sorted_products()
-        context["kb_product_list"] = [{"id": p.id, "name": p.name} for p in context["kb_products"]]
-        context["kb_cards_per_page"] = self.config.cards_per_page
+        ours = _ours(context)
+        ours["kb_t"] = strings_for(language)
+        ours["kb_date_format"] = date_format(language)
+        ours["kb_products"] = self.kb.sorted_products()
+        ours["kb_product_list"] = [{"id": p.id, "name": p.name} for p in self.kb.sorted_products()]
+        ours["kb_cards_per_page"] = self.config.cards_per_page
         return context
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
@@ -140,3 +144,9 @@ def _generated(config: MkDocsConfig, src_uri: str, source: Path | None, content:
 
 def _if_exists(config: MkDocsConfig, src_uri: str) -> list[str]:
     return [src_uri] if (Path(config.docs_dir) / src_uri).exists() else []
+
+
+def _ours(context: TemplateContext) -> dict[str, Any]:
+    """The context as the templates read it: MkDocs' TypedDict names only MkDocs' own keys, beside which
+    the theme's `kb_*` variables go."""
+    return cast("dict[str, Any]", context)

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from waitress import create_server
+from waitress.server import TcpWSGIServer, create_server
 
 from tickets.adapters.local_files import DOWNLOAD_PATH, UPLOAD_PATH, LocalFiles
 from tickets.settings import Settings
@@ -48,7 +48,7 @@ class PortalServer:
     """A portal listening on its port: `run()` serves in this thread, `start()` in a thread of its
     own; `stop()` closes the port and ends the request threads (and the SQLite connections they hold)."""
 
-    def __init__(self, server: Any, url: str) -> None:
+    def __init__(self, server: TcpWSGIServer, url: str) -> None:
         self.server = server
         self.url = url
 
@@ -76,7 +76,9 @@ def open_portal(settings: Settings, site: WSGIApp, function_at: Callable[[str], 
     so the links it e-mails (sign-in, tickets) lead back to this portal."""
     portal = Portal(site, _not_listening_yet, LocalFiles(settings.attachments_dir, settings.signing_secret), settings.say)
     server = create_server(portal, host=host, port=port, threads=threads, ident="kbdesk", **server_options)
-    url = f"http://{host}:{server.effective_port}"
+    if not isinstance(server, TcpWSGIServer):  # one host and port is one TCP socket
+        raise TypeError(f"expected one TCP server, got {type(server).__name__}")
+    url = f"http://{host}:{server.getsockname()[1]}"  # the port, when 0 asked for any free one
     portal.function = function_at(url)
     return PortalServer(server, url)
 

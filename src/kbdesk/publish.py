@@ -71,4 +71,4 @@ def invalidate(cloudfront: Any, distribution: str) -> str:
         DistributionId=distribution,
         InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": f"kbdesk-{time.time_ns()}"},
     )
-    return answer["Invalidation"]["Id"]
+    return str(answer["Invalidation"]["Id"])

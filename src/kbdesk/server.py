@@ -16,7 +16,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +132,8 @@ class Site:
         if app is None:
             start_response("503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "2")])
             return [b"The site is being built."]
-        return app(environ, start_response)
+        answer: Iterable[bytes] = app(environ, start_response)
+        return answer
 
 
 def configure_function(data_dir: Path) -> None:
@@ -199,7 +200,7 @@ def send_outbox_every(seconds: float, instances: FunctionInstances) -> Callable[
     return stop
 
 
-def waitress_options(env: dict[str, str] | None = None) -> dict[str, Any]:
+def waitress_options(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """What one client may hold of the server, and whom to believe about the caller's address.
 
     Waitress reads a whole request before the app sees it, so its body limit is the largest

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from hosts import Browser, Reply, browser
+
 from tickets.desk import utc_now
 from tickets.records import Organization, Requester, TicketChange, TicketDraft
 

@@ -21,7 +21,7 @@ import os
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
@@ -93,7 +93,7 @@ class SetCookie:
         expires = self.attributes.get("expires")
         if expires:
             try:
-                return parsedate_to_datetime(expires) <= datetime.now(timezone.utc)
+                return parsedate_to_datetime(expires) <= datetime.now(UTC)
             except (TypeError, ValueError):
                 return False
         return False

@@ -10,7 +10,17 @@ from typing import Any
 
 import pytest
 from contract_data import (
-    SESSION, add_organization, confirm, link_query, listing, mail_to, numbers, open_ticket, sign_in, sign_in_link, text_of,
+    SESSION,
+    add_organization,
+    confirm,
+    link_query,
+    listing,
+    mail_to,
+    numbers,
+    open_ticket,
+    sign_in,
+    sign_in_link,
+    text_of,
 )
 from hosts import browser
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from contract_data import (
     AGENT_KEY,
-    add_organization,
-    confirm,
-    agent,
     SIGN_IN_SUBJECT,
+    add_organization,
+    agent,
+    confirm,
     links_in,
     listing,
     mail_ids,

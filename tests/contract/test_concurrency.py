@@ -18,9 +18,18 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
-from contract_data import (AGENT_KEY, add_organization, agent, ask_sign_in, browser, link_query, listing, open_ticket,
-                           sign_in, ticket_body)
-
+from contract_data import (
+    AGENT_KEY,
+    add_organization,
+    agent,
+    ask_sign_in,
+    browser,
+    link_query,
+    listing,
+    open_ticket,
+    sign_in,
+    ticket_body,
+)
 from hosts import Browser, Reply
 
 from tickets import signing
@@ -73,7 +82,7 @@ def test_every_new_ticket_answer_is_the_ticket_its_request_opened(busy_host: Any
     crossed: list[str] = []
     expected: set[tuple[str, str]] = set()
     for round_ in range(ROUNDS):
-        def submit(i: int) -> tuple[str, str, Reply]:
+        def submit(i: int, round_: int = round_) -> tuple[str, str, Reply]:
             subject, email = f"Lentidão {round_}-{i}", f"cliente{round_}x{i}@empresa{i}.com.br"
             headers = {"Idempotency-Key": f"chave-{round_}-{i}"} if i % 2 else None  # with and without a key
             return subject, email, open_ticket(busy_host, headers, subject=subject, email=email)
@@ -105,7 +114,7 @@ def test_every_upload_grant_is_for_the_file_its_request_declared(busy_host: Any)
     types = ["image/png", "application/pdf", "text/plain", "image/jpeg"]
     crossed: list[str] = []
     for round_ in range(ROUNDS):
-        def ask(i: int) -> tuple[str, int, Reply]:
+        def ask(i: int, round_: int = round_) -> tuple[str, int, Reply]:
             content_type, size = types[i % len(types)], 1000 + round_ * AT_ONCE + i
             body = {"filename": f"arquivo-{i}", "content_type": content_type, "size": size}
             return content_type, size, busy_host.request("POST", "/api/uploads", body)
@@ -164,7 +173,7 @@ def test_ticket_pages_organization_lists_and_sign_ins_each_answer_their_own_call
         newcomers = [f"novo{round_}x{n}@{organizations[n % 4]}.com.br" for n in range(5)]
         tokens = [link_query(ask_sign_in(busy_host, person))["token"] for person in newcomers]
 
-        def look(i: int) -> tuple[str, Reply]:
+        def look(i: int, newcomers: list[str] = newcomers, tokens: list[str] = tokens) -> tuple[str, Reply]:
             if i < len(newcomers):  # a newcomer presses Entrar: the session is theirs, and the answer names them
                 return newcomers[i], browser(busy_host).request("POST", "/api/auth/verify", {"token": tokens[i]})
             who, kind = i % len(people), i % 3

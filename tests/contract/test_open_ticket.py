@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -285,7 +285,7 @@ def test_too_many_tickets_from_one_email_are_refused_for_a_while(make_host: Any,
 
 def test_a_window_boundary_lets_no_second_burst_through_and_retry_after_is_when_one_fits(make_host: Any, host_kind: str) -> None:
     host = make_host(host_kind, rate_limits={"tickets": (100, 3600), "tickets_ip": (3, 3600)})
-    boundary = datetime(2026, 12, 3, 15, 0, tzinfo=timezone.utc)
+    boundary = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
 
     def at(moment: datetime, email: str) -> Any:
         host.desk.clock = lambda: moment

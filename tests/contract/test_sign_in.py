@@ -15,17 +15,18 @@ from contract_data import (
     SIGNED_IN,
     add_organization,
     ask_sign_in,
+    later,
     link_query,
     mail_to,
-    later,
     open_ticket,
     sign_in,
     sign_in_link,
     sign_in_links,
     ticket_body,
 )
-from tickets.errors import RateLimited
 from hosts import browser
+
+from tickets.errors import RateLimited
 
 ANA = "ana@cliente.com.br"
 

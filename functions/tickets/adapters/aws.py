@@ -15,7 +15,6 @@ from botocore.config import Config
 
 from ..settings import SettingsError
 
-
 # Presigned forms and links: SigV4 (what S3 requires in newer regions and what the POST policy is
 # written for), on the bucket's own regional host (us-east-1 included) so a browser is never
 # redirected mid-upload, and so the site's Content-Security-Policy can name that one origin.

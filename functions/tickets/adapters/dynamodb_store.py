@@ -82,17 +82,26 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..ports import FIRST_NUMBER, STALE_CLAIM, UNUSED_UPLOAD_KEPT, AlreadyOpened, DomainTaken, StorageError, UploadTaken
 from ..records import (
-    Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
+    Attachment,
+    Author,
+    Comment,
+    Message,
+    Organization,
+    Requester,
+    Ticket,
+    TicketChange,
+    TicketDraft,
+    TicketFilter,
+    Upload,
 )
 from ..text import fold
-
 
 TTL_ATTRIBUTE = "ttl"
 OUTBOX_INDEX = "outbox"
@@ -150,12 +159,12 @@ def table_definition(table_name: str) -> dict[str, Any]:
 
 def _time(moment: datetime) -> str:
     # The embedded store's format: UTC ISO 8601 strings, which sort as the moments they name.
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 def _fixed_time(moment: datetime) -> str:
     """Always to the microsecond: a sort key's parts must have one width to sort by their order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _parse(text: str) -> datetime:
@@ -213,7 +222,7 @@ def _storage_errors() -> Iterator[None]:
 
 
 def _error_code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
+    return str(error.response.get("Error", {}).get("Code", ""))
 
 
 class _Refused(Exception):
@@ -545,7 +554,7 @@ class DynamoDBStore:
             raise StorageError(str(error)) from error
         except BotoCoreError as error:
             raise StorageError(str(error)) from error
-        return answer["Attributes"]["email"]["S"]
+        return str(answer["Attributes"]["email"]["S"])
 
     def save_session(self, session_hash: str, email: str, expires_at: datetime) -> None:
         item = {**_session_key(session_hash), "email": {"S": email}, "expires_at": {"S": _time(expires_at)},
@@ -559,7 +568,7 @@ class DynamoDBStore:
             item = self.client.get_item(TableName=self.table, Key=_session_key(session_hash), ConsistentRead=True).get("Item")
         if not item or not item["expires_at"]["S"] > _time(now):
             return None
-        return item["email"]["S"]
+        return str(item["email"]["S"])
 
     def end_session(self, session_hash: str) -> None:
         with _storage_errors():
@@ -658,9 +667,9 @@ class DynamoDBStore:
         with _storage_errors():
             member = self.client.get_item(TableName=self.table, Key=_member_key(email)).get("Item")
             if member:
-                return member["organization"]["S"]
+                return str(member["organization"]["S"])
             owner = self.client.get_item(TableName=self.table, Key=_domain_key(email.rpartition("@")[2])).get("Item")
-        return owner["organization"]["S"] if owner else None
+        return str(owner["organization"]["S"]) if owner else None
 
     # Outbox
 

@@ -13,6 +13,7 @@ import secrets
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 from .. import signing
@@ -104,7 +105,7 @@ class LocalFiles:
             raise UploadRefused(404, "Not found.")
         return path, link["filename"]
 
-    def _policy(self, fields: dict[str, str]) -> dict[str, object]:
+    def _policy(self, fields: dict[str, str]) -> dict[str, Any]:
         try:
             policy = signing.unsign(self.secret, UPLOAD_POLICY, fields.get("policy", ""))
         except signing.Forged:
@@ -113,7 +114,7 @@ class LocalFiles:
             raise UploadRefused(403, "The upload form has expired; ask for a new one.")
         if fields.get("key") != policy["key"]:
             raise UploadRefused(403, "The key does not match the upload form.")
-        return policy
+        return dict(policy)
 
     def _path(self, key: str) -> Path:
         # Keys are made by the server ("uploads/<random id>"); refuse anything else outright.

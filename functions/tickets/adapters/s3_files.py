@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from typing import Any
 from urllib.parse import quote
@@ -40,7 +40,7 @@ class S3Files:
         return self.connect()
 
     def upload_form(self, upload: Upload) -> tuple[str, dict[str, str]]:
-        seconds_left = int((upload.expires_at - datetime.now(timezone.utc)).total_seconds())
+        seconds_left = int((upload.expires_at - datetime.now(UTC)).total_seconds())
         form = self.client.generate_presigned_post(
             Bucket=self.bucket,
             Key=upload.key,
@@ -92,7 +92,7 @@ class S3Files:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def download_url(self, key: str, filename: str, expires_in: int) -> str:
-        return self.client.generate_presigned_url(
+        return str(self.client.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
@@ -102,7 +102,7 @@ class S3Files:
                 "ResponseContentType": "application/octet-stream",
             },
             ExpiresIn=expires_in,
-        )
+        ))
 
 
 def content_disposition(filename: str) -> str:

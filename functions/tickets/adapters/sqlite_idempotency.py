@@ -8,6 +8,7 @@ different body with the same key).
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -24,7 +25,7 @@ INPROGRESS = "INPROGRESS"
 
 class SQLiteIdempotency(BasePersistenceLayer):
     def __init__(self, store: SQLiteStore) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # Powertools' own __init__ is unannotated
         self.store = store
 
     def _get_record(self, idempotency_key: str) -> DataRecord:
@@ -62,13 +63,13 @@ class SQLiteIdempotency(BasePersistenceLayer):
             db.execute("DELETE FROM idempotency WHERE key = ?", (data_record.idempotency_key,))
 
 
-def _replaceable(row: object, now: float) -> bool:
+def _replaceable(row: sqlite3.Row, now: float) -> bool:
     expired = row["expiry"] is not None and row["expiry"] < now
     stalled = row["status"] == INPROGRESS and row["in_progress_expiry"] is not None and row["in_progress_expiry"] < now * 1000
     return expired or stalled
 
 
-def _record(row: object) -> DataRecord:
+def _record(row: sqlite3.Row) -> DataRecord:
     return DataRecord(
         idempotency_key=row["key"], status=row["status"], expiry_timestamp=row["expiry"],
         in_progress_expiry_timestamp=row["in_progress_expiry"], response_data=row["response_data"] or "",

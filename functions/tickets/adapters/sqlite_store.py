@@ -13,12 +13,22 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ..ports import FIRST_NUMBER, STALE_CLAIM, AlreadyOpened, DomainTaken, StorageError, UploadTaken
 from ..records import (
-    Attachment, Author, Comment, Message, Organization, Requester, Ticket, TicketChange, TicketDraft, TicketFilter, Upload,
+    Attachment,
+    Author,
+    Comment,
+    Message,
+    Organization,
+    Requester,
+    Ticket,
+    TicketChange,
+    TicketDraft,
+    TicketFilter,
+    Upload,
 )
 from ..text import fold
 
@@ -129,7 +139,7 @@ def _writers(path: Path) -> _WriterTurns:
 
 
 def _time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 def _parse(text: str) -> datetime:
