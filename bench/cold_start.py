@@ -98,8 +98,9 @@ def prepare(endpoint: str) -> dict[str, str]:
     from tickets.adapters.dynamodb_store import table_definition
 
     def make(service: str):
-        return boto3.client(service, region_name=REGION, endpoint_url=endpoint,
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+        return boto3.client(
+            service, region_name=REGION, endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing"
+        )
 
     make("dynamodb").create_table(**table_definition(TABLE))
     make("s3").create_bucket(Bucket=BUCKET)
@@ -133,12 +134,21 @@ def main() -> None:
         products = Path(tempfile.mkdtemp()) / "products.json"
         products.write_text(json.dumps([{"id": "omni-crm", "name": "Omni CRM"}]))
         env = {
-            **os.environ, "AWS_ENDPOINT_URL": endpoint, "AWS_DEFAULT_REGION": REGION,
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets", "POWERTOOLS_LOG_LEVEL": "WARNING",
-            "KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET,
-            "KBDESK_SENDER": f"Central de Ajuda <{SENDER}>", "KBDESK_SUPPORT_EMAIL": SENDER,
-            "KBDESK_PRODUCTS_FILE": str(products), "KBDESK_RATE_LIMITS": "off", **stack,
+            **os.environ,
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "KBDESK_BACKEND": "aws",
+            "KBDESK_TABLE": TABLE,
+            "KBDESK_BUCKET": BUCKET,
+            "KBDESK_SENDER": f"Central de Ajuda <{SENDER}>",
+            "KBDESK_SUPPORT_EMAIL": SENDER,
+            "KBDESK_PRODUCTS_FILE": str(products),
+            "KBDESK_RATE_LIMITS": "off",
+            **stack,
         }
         baseline, floor, kbdesk = [], [], []
         for _ in range(args.runs):
@@ -147,17 +157,22 @@ def main() -> None:
             kbdesk.append(sample(KBDESK, env))
     finally:
         server.stop()
-    print(json.dumps({
-        "runs": args.runs,
-        "baseline_ms_median": round(statistics.median(baseline) * 1000),
-        "floor_ms_median": round(statistics.median(floor) * 1000),
-        "kbdesk_ms_median": round(statistics.median(kbdesk) * 1000),
-        "ratio": round(statistics.median(kbdesk) / statistics.median(baseline), 2),
-        "floor_ratio": round(statistics.median(floor) / statistics.median(baseline), 2),
-        "baseline_ms": [round(s * 1000) for s in baseline],
-        "floor_ms": [round(s * 1000) for s in floor],
-        "kbdesk_ms": [round(s * 1000) for s in kbdesk],
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "runs": args.runs,
+                "baseline_ms_median": round(statistics.median(baseline) * 1000),
+                "floor_ms_median": round(statistics.median(floor) * 1000),
+                "kbdesk_ms_median": round(statistics.median(kbdesk) * 1000),
+                "ratio": round(statistics.median(kbdesk) / statistics.median(baseline), 2),
+                "floor_ratio": round(statistics.median(floor) / statistics.median(baseline), 2),
+                "baseline_ms": [round(s * 1000) for s in baseline],
+                "floor_ms": [round(s * 1000) for s in floor],
+                "kbdesk_ms": [round(s * 1000) for s in kbdesk],
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -30,12 +30,62 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTS = ["omni-crm", "omni-chat", "omni-analytics", "omni-fiscal", "omni-estoque"]
-MODULES = ["Contatos", "Faturamento", "Relatórios", "Atendimento", "Vendas", "Integrações", "Usuários", "Configurações", "Agenda", "Estoque"]
-ACTIONS = ["Configurar", "Cadastrar", "Exportar", "Importar", "Cancelar", "Corrigir", "Consultar", "Aprovar", "Excluir", "Agendar"]
-OBJECTS = ["impressora", "nota fiscal", "boleto", "contato", "oportunidade", "relatório", "usuário", "permissão", "fila", "painel", "pedido", "tabela de preços", "webhook", "certificado digital", "campo personalizado"]
+MODULES = [
+    "Contatos",
+    "Faturamento",
+    "Relatórios",
+    "Atendimento",
+    "Vendas",
+    "Integrações",
+    "Usuários",
+    "Configurações",
+    "Agenda",
+    "Estoque",
+]
+ACTIONS = [
+    "Configurar",
+    "Cadastrar",
+    "Exportar",
+    "Importar",
+    "Cancelar",
+    "Corrigir",
+    "Consultar",
+    "Aprovar",
+    "Excluir",
+    "Agendar",
+]
+OBJECTS = [
+    "impressora",
+    "nota fiscal",
+    "boleto",
+    "contato",
+    "oportunidade",
+    "relatório",
+    "usuário",
+    "permissão",
+    "fila",
+    "painel",
+    "pedido",
+    "tabela de preços",
+    "webhook",
+    "certificado digital",
+    "campo personalizado",
+]
 SYLLABLES = "ca ce ci co cu da de di do du fa fe fi fo la le li lo lu ma me mi mo mu na ne ni no nu pa pe pi po pu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo ção ções mento dade ar er ir".split()
 FIRST_QUERY_RUNS = 5
-QUERIES = ["impressora", "boleto", "contato", "relatório", "permissão", "fila", "pedido", "webhook", "certificado", "usuário", "painel"]
+QUERIES = [
+    "impressora",
+    "boleto",
+    "contato",
+    "relatório",
+    "permissão",
+    "fila",
+    "pedido",
+    "webhook",
+    "certificado",
+    "usuário",
+    "painel",
+]
 
 
 def vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -63,7 +113,9 @@ def generate(target: Path, count: int, seed: int = 7) -> None:
     for order, product in enumerate(PRODUCTS, 1):
         (kb / product).mkdir(parents=True)
         name = product.replace("-", " ").title()
-        (kb / product / "_product.yml").write_text(f"name: {name}\ndescription: Artigos de {name}.\norder: {order}\n", encoding="utf-8")
+        (kb / product / "_product.yml").write_text(
+            f"name: {name}\ndescription: Artigos de {name}.\norder: {order}\n", encoding="utf-8"
+        )
     (plain_docs).mkdir(parents=True)
     (plain_docs / "index.md").write_text("# Central de Ajuda\n", encoding="utf-8")
     for n in range(count):
@@ -73,11 +125,13 @@ def generate(target: Path, count: int, seed: int = 7) -> None:
         summary = zipf_sentence(rng, words, weights, 14)[:190]
         sections = []
         for s in range(rng.randint(2, 4)):
-            paragraphs = "\n\n".join(" ".join(zipf_sentence(rng, words, weights, rng.randint(8, 16)) for _ in range(3)) for _ in range(2))
+            paragraphs = "\n\n".join(
+                " ".join(zipf_sentence(rng, words, weights, rng.randint(8, 16)) for _ in range(3)) for _ in range(2)
+            )
             sections.append(f"## Seção {s + 1}: {rng.choice(OBJECTS)}\n\n{paragraphs}\n")
         updated = date(2026, 1, 1) + timedelta(days=n % 330)
         text = (
-            f"---\ntitle: \"{title}\"\nsummary: \"{summary}\"\ntype: {rng.choice(['manual', 'article'])}\n"
+            f'---\ntitle: "{title}"\nsummary: "{summary}"\ntype: {rng.choice(["manual", "article"])}\n'
             f"tags: [{module.lower()}]\nupdated: {updated.isoformat()}\n---\n\n"
             f"Este artigo trata de {rng.choice(OBJECTS)} no módulo {module}.\n\n" + "\n".join(sections)
         )

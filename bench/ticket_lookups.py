@@ -46,9 +46,13 @@ def fill(store: SQLiteStore, tickets: int, organizations: int) -> dict[str, str]
     for i in range(tickets):
         org = rng.randrange(organizations)
         draft = TicketDraft(
-            request_type=rng.choice(TYPES), product=rng.choice(PRODUCTS), subject=f"Chamado de teste {i}",
-            description="Descrição do chamado de teste.", requester=Requester(email=f"p{rng.randrange(5)}@cliente{org}.com.br", name=""),
-            organization=f"org-{org}", created_at=started + timedelta(minutes=i),
+            request_type=rng.choice(TYPES),
+            product=rng.choice(PRODUCTS),
+            subject=f"Chamado de teste {i}",
+            description="Descrição do chamado de teste.",
+            requester=Requester(email=f"p{rng.randrange(5)}@cliente{org}.com.br", name=""),
+            organization=f"org-{org}",
+            created_at=started + timedelta(minutes=i),
         )
         ticket = store.create_ticket(draft, "PC", lambda t: [])
         status = rng.choice(STATUSES)
@@ -111,13 +115,27 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(json.dumps({
-        "tickets": args.tickets, "organizations": args.organizations, "fill_seconds": round(filled, 1),
-        "requests": len(first), "median_items_per_page": statistics.median(returned),
-        "first_page_ms": {"p50": round(percentile(first, 0.5) * 1000, 2), "p99": round(percentile(first, 0.99) * 1000, 2)},
-        "second_page_ms": {"p50": round(percentile(second, 0.5) * 1000, 2), "p99": round(percentile(second, 0.99) * 1000, 2),
-                           "requests": len(second)},
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "tickets": args.tickets,
+                "organizations": args.organizations,
+                "fill_seconds": round(filled, 1),
+                "requests": len(first),
+                "median_items_per_page": statistics.median(returned),
+                "first_page_ms": {
+                    "p50": round(percentile(first, 0.5) * 1000, 2),
+                    "p99": round(percentile(first, 0.99) * 1000, 2),
+                },
+                "second_page_ms": {
+                    "p50": round(percentile(second, 0.5) * 1000, 2),
+                    "p99": round(percentile(second, 0.99) * 1000, 2),
+                    "requests": len(second),
+                },
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

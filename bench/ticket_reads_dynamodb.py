@@ -46,9 +46,15 @@ STATUSES = {"open": 5, "in_progress": 10, "waiting_customer": 5, "resolved": 30,
 REQUEST_TYPES = {"incident": 55, "usability": 25, "technical": 15, "improvement": 5}
 PRODUCTS = {"omni-crm": 70, "omni-chat": 25, "omni-analytics": 5}
 SUBJECTS = (
-    "Lentidão ao salvar contato", "Erro ao emitir boleto", "Dúvida sobre o menu de relatórios",
-    "Como configurar regras de distribuição", "Instabilidade no login do Omni Chat", "Orçamento para novo painel",
-    "Mensagem de erro ao exportar planilha", "Parametrização de filas de atendimento", "Acesso ao módulo de campanhas",
+    "Lentidão ao salvar contato",
+    "Erro ao emitir boleto",
+    "Dúvida sobre o menu de relatórios",
+    "Como configurar regras de distribuição",
+    "Instabilidade no login do Omni Chat",
+    "Orçamento para novo painel",
+    "Mensagem de erro ao exportar planilha",
+    "Parametrização de filas de atendimento",
+    "Acesso ao módulo de campanhas",
     "Integração com o WhatsApp parou",
 )
 
@@ -80,24 +86,31 @@ def seed(client: Any, count: int, organizations: int, rng: random.Random) -> lis
     copies the whole table for every transaction, which makes thousands of
     them take hours; the items, their index keys and so what is read, are the same.
     """
-    people = [
-        (f"pessoa{p}@empresa{o}.com.br", f"empresa{o}")
-        for o in range(organizations) for p in range(rng.randint(3, 8))
-    ] + [(f"cliente{p}@gmail.com", None) for p in range(10)]
+    people = [(f"pessoa{p}@empresa{o}.com.br", f"empresa{o}") for o in range(organizations) for p in range(rng.randint(3, 8))] + [
+        (f"cliente{p}@gmail.com", None) for p in range(10)
+    ]
     # Some people open far more tickets than others, as at a real desk.
     weights = [rng.paretovariate(1.2) for _ in people]
     tickets = []
     for n in range(count):
         email, organization = rng.choices(people, weights=weights)[0]
         created = START + timedelta(minutes=37 * n)
-        tickets.append(Ticket(
-            number=f"PC-{1001 + n}", status=spread(rng, STATUSES), request_type=spread(rng, REQUEST_TYPES),
-            product=spread(rng, PRODUCTS), subject=rng.choice(SUBJECTS), description="Descrição do chamado. " * 20,
-            requester=Requester(email=email, name=email.split("@")[0].title()), organization=organization,
-            created_at=created, updated_at=created,
-        ))
+        tickets.append(
+            Ticket(
+                number=f"PC-{1001 + n}",
+                status=spread(rng, STATUSES),
+                request_type=spread(rng, REQUEST_TYPES),
+                product=spread(rng, PRODUCTS),
+                subject=rng.choice(SUBJECTS),
+                description="Descrição do chamado. " * 20,
+                requester=Requester(email=email, name=email.split("@")[0].title()),
+                organization=organization,
+                created_at=created,
+                updated_at=created,
+            )
+        )
     for start in range(0, len(tickets), 25):
-        requests = [{"PutRequest": {"Item": ticket_item(t)}} for t in tickets[start:start + 25]]
+        requests = [{"PutRequest": {"Item": ticket_item(t)}} for t in tickets[start : start + 25]]
         while requests:
             answer = client.batch_write_item(RequestItems={TABLE: requests})
             requests = answer.get("UnprocessedItems", {}).get(TABLE, [])
@@ -149,8 +162,10 @@ def main() -> int:
             (f"organization ({by_organization[organization]} tickets)", TicketFilter(organization=organization)),
             (f"all ({len(tickets)} tickets)", TicketFilter()),
         ]
-        print(f"{len(tickets)} tickets, {len(by_organization)} organizations, {len(by_requester)} requesters in them; "
-              f"first page of {PAGE}\n")
+        print(
+            f"{len(tickets)} tickets, {len(by_organization)} organizations, {len(by_requester)} requesters in them; "
+            f"first page of {PAGE}\n"
+        )
         print("| scope | filter | reads | items read | returned | read / returned |")
         print("| --- | --- | ---: | ---: | ---: | ---: |")
         too_costly = []

@@ -55,8 +55,9 @@ def free_port() -> int:
 
 def commit_of(checkout: Path) -> str:
     found = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    dirty = subprocess.run(["git", "-C", str(checkout), "status", "--porcelain", "--untracked-files=no"],
-                           capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(checkout), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    ).stdout.strip()
     return (found.stdout.strip() or str(checkout)) + ("+changes" if dirty else "")
 
 
@@ -66,7 +67,10 @@ def start_server(checkout: Path, data_dir: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "KBDESK_RATE_LIMITS": "off", "PYTHONPATH": path}
     process = subprocess.Popen(
         [sys.executable, "-c", SERVE, "serve", "--port", str(port), "--data-dir", str(data_dir), "--no-watch"],
-        cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=checkout,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -87,11 +91,16 @@ def client(port: int, number: int, stop_at: float, answers: Answers, lock: threa
     while time.monotonic() < stop_at:
         sent += 1
         subject, email = f"Lentidão ao salvar contato {number}-{sent}", f"cliente{number}@example.com"
-        body = json.dumps({
-            "request_type": "incident", "product": "omni-crm", "subject": subject,
-            "description": "Desde ontem, ao salvar um contato, os atendentes esperam mais de 30 segundos.",
-            "email": email, "name": "Cliente",
-        })
+        body = json.dumps(
+            {
+                "request_type": "incident",
+                "product": "omni-crm",
+                "subject": subject,
+                "description": "Desde ontem, ao salvar um contato, os atendentes esperam mais de 30 segundos.",
+                "email": email,
+                "name": "Cliente",
+            }
+        )
         started = time.perf_counter()
         connection.request("POST", "/api/tickets", body=body, headers={"Content-Type": "application/json"})
         response = connection.getresponse()
@@ -150,8 +159,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--checkout", type=Path, action="append",
-                        help="a kbdesk source tree to serve (repeat to compare; default: this one)")
+    parser.add_argument(
+        "--checkout", type=Path, action="append", help="a kbdesk source tree to serve (repeat to compare; default: this one)"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="runs per checkout, alternating between them")
     args = parser.parse_args()
 

@@ -1,9 +1,9 @@
 """What deploy.sh needs from samconfig.toml.
 
-    SCRIPT_HASHES="'sha256-...' ..." python deploy/samconfig.py samconfig.toml
-        the stack's parameters as saved, with ScriptHashes renewed from the build;
-    python deploy/samconfig.py --stack samconfig.toml
-        the stack's name and region.
+SCRIPT_HASHES="'sha256-...' ..." python deploy/samconfig.py samconfig.toml
+    the stack's parameters as saved, with ScriptHashes renewed from the build;
+python deploy/samconfig.py --stack samconfig.toml
+    the stack's name and region.
 """
 
 from __future__ import annotations

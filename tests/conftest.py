@@ -25,8 +25,10 @@ def project(tmp_path: Path) -> Path:
     write(tmp_path / "kb/omni-crm/_product.yml", "name: Omni CRM\ndescription: CRM.\norder: 1\n")
     write(tmp_path / "kb/omni-chat/_product.yml", "name: Omni Chat\norder: 2\n")
     write(tmp_path / "kb/omni-crm/configuracao/impressoras.md", article())
-    write(tmp_path / "kb/omni-crm/boletos.md", article("Segunda via de boleto", "Emita a segunda via.", "article",
-                                                        "Veja [impressoras](configuracao/impressoras.md).\n"))
+    write(
+        tmp_path / "kb/omni-crm/boletos.md",
+        article("Segunda via de boleto", "Emita a segunda via.", "article", "Veja [impressoras](configuracao/impressoras.md).\n"),
+    )
     write(tmp_path / "kb/omni-chat/whatsapp.md", article("Conectar o WhatsApp", "Ligue um número.", "manual"))
     return tmp_path
 
@@ -71,8 +73,12 @@ def running_portal(built_site: Path, data_dir: Path, rate_limits: str = "off") -
     # What `kbdesk` commands read from a data dir: the same secret and products as this server's.
     (data_dir / "signing-secret").write_text(SIGNING_SECRET.decode())
     shutil.copy(built_site / "_kb/products.json", data_dir / "products.json")
-    settings = Settings(data_dir=data_dir, products_file=data_dir / "products.json", signing_secret=SIGNING_SECRET,
-                        rate_limits=parse_rate_limits(rate_limits))
+    settings = Settings(
+        data_dir=data_dir,
+        products_file=data_dir / "products.json",
+        signing_secret=SIGNING_SECRET,
+        rate_limits=parse_rate_limits(rate_limits),
+    )
 
     def function_at(url: str) -> Any:
         backend = local_backend(replace(settings, site_url=url))

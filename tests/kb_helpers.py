@@ -11,9 +11,13 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def article(title: str = "Configuração de impressoras", summary: str = "Como ligar a impressora ao Omni CRM.",
-            type_: str = "manual", body: str = "Texto do artigo.\n", extra: str = "") -> str:
+def article(
+    title: str = "Configuração de impressoras",
+    summary: str = "Como ligar a impressora ao Omni CRM.",
+    type_: str = "manual",
+    body: str = "Texto do artigo.\n",
+    extra: str = "",
+) -> str:
     return (
-        f"---\ntitle: {title}\nsummary: {summary}\ntype: {type_}\ntags: [configuracao]\n"
-        f"updated: 2026-11-20\n{extra}---\n\n{body}"
+        f"---\ntitle: {title}\nsummary: {summary}\ntype: {type_}\ntags: [configuracao]\nupdated: 2026-11-20\n{extra}---\n\n{body}"
     )

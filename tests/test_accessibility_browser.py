@@ -30,8 +30,11 @@ def number(portal: Any) -> str:
 
 def severe_violations(page: Any) -> list[str]:
     results = Axe().run(page)
-    return [f"{rule['id']} ({rule['impact']}): {', '.join(str(node['target']) for node in rule['nodes'])}"
-            for rule in results.response["violations"] if rule["impact"] in SEVERE]
+    return [
+        f"{rule['id']} ({rule['impact']}): {', '.join(str(node['target']) for node in rule['nodes'])}"
+        for rule in results.response["violations"]
+        if rule["impact"] in SEVERE
+    ]
 
 
 PAGES = {

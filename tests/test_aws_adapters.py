@@ -61,8 +61,12 @@ READS = {"GetItem", "BatchGetItem", "Query"}
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Fake credentials and moto's AWS; clients cached by the backend never outlive one test."""
-    for name, value in {"AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)  # Powertools names its records' partition after it
     aws.client.cache_clear()
@@ -104,35 +108,55 @@ def sent_mail() -> list[Any]:
     return ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
 
 
-def draft(email_address: str = "ana@cliente.com.br", attachments: tuple[Attachment, ...] = (),
-          organization: str | None = None, name: str = "Ana Souza") -> TicketDraft:
+def draft(
+    email_address: str = "ana@cliente.com.br",
+    attachments: tuple[Attachment, ...] = (),
+    organization: str | None = None,
+    name: str = "Ana Souza",
+) -> TicketDraft:
     return TicketDraft(
-        request_type="incident", product="omni-crm", subject="Lentidão ao salvar contato",
+        request_type="incident",
+        product="omni-crm",
+        subject="Lentidão ao salvar contato",
         description="Desde ontem, ao salvar um contato, <b>tudo</b> trava.\nLinha 2: ção, ã, é.",
-        requester=Requester(email=email_address, name=name), organization=organization,
-        created_at=NOW, attachments=attachments,
+        requester=Requester(email=email_address, name=name),
+        organization=organization,
+        created_at=NOW,
+        attachments=attachments,
     )
 
 
 def compose(ticket: Ticket, seconds: int = 0) -> list[Message]:
     created = NOW + timedelta(seconds=seconds)
     return [
-        Message(id=secrets.token_hex(12), ticket=ticket.number, kind=kind, recipient=recipient,
-                raw=f"To: {recipient}\r\nSubject: {ticket.number}\r\n\r\n{kind}\r\n".encode() + b"\x00\xff",
-                created_at=created)
+        Message(
+            id=secrets.token_hex(12),
+            ticket=ticket.number,
+            kind=kind,
+            recipient=recipient,
+            raw=f"To: {recipient}\r\nSubject: {ticket.number}\r\n\r\n{kind}\r\n".encode() + b"\x00\xff",
+            created_at=created,
+        )
         for kind, recipient in (("requester_copy", ticket.requester.email), ("support_notice", "suporte@example.com"))
     ]
 
 
 def upload(upload_id: str | None = None, size: int = len(PNG), expires_at: datetime = NOW + timedelta(minutes=15)) -> Upload:
     upload_id = upload_id or secrets.token_urlsafe(16)
-    return Upload(id=upload_id, filename="tela do erro.png", content_type="image/png", size=size,
-                  key=f"uploads/{upload_id}", expires_at=expires_at)
+    return Upload(
+        id=upload_id,
+        filename="tela do erro.png",
+        content_type="image/png",
+        size=size,
+        key=f"uploads/{upload_id}",
+        expires_at=expires_at,
+    )
 
 
 def attachment_of(granted: Upload) -> Attachment:
-    return Attachment(id=granted.id, filename=granted.filename, content_type=granted.content_type,
-                      size=granted.size, key=granted.key)
+    return Attachment(
+        id=granted.id, filename=granted.filename, content_type=granted.content_type, size=granted.size, key=granted.key
+    )
 
 
 def record_operations(client: Any) -> list[str]:
@@ -362,10 +386,14 @@ def busy_desk(store: DynamoDBStore) -> list[Ticket]:
     types = [request_type for request_type, share in TYPE_SHARE.items() for _ in range(share)]
     tickets = []
     for n in range(100):
-        email, organization = (("ana@cliente.com.br", "cliente"), ("bia@cliente.com.br", "cliente"),
-                               ("caio@outra.com.br", "outra"))[n % 3]
-        ticket = store.create_ticket(replace(draft(email, organization=organization), request_type=types[(n * 7) % 100]),
-                                     "PC", lambda ticket: [])
+        email, organization = (
+            ("ana@cliente.com.br", "cliente"),
+            ("bia@cliente.com.br", "cliente"),
+            ("caio@outra.com.br", "outra"),
+        )[n % 3]
+        ticket = store.create_ticket(
+            replace(draft(email, organization=organization), request_type=types[(n * 7) % 100]), "PC", lambda ticket: []
+        )
         status = statuses[(n * 13) % 100]
         if status != "open":
             changed = store.update_ticket(ticket.number, TicketChange(at=NOW, status=status), lambda ticket: [])
@@ -375,8 +403,9 @@ def busy_desk(store: DynamoDBStore) -> list[Ticket]:
     return tickets
 
 
-def test_a_status_or_request_type_page_reads_only_what_it_returns(store: DynamoDBStore, dynamodb: Any,
-                                                                   busy_desk: list[Ticket]) -> None:
+def test_a_status_or_request_type_page_reads_only_what_it_returns(
+    store: DynamoDBStore, dynamodb: Any, busy_desk: list[Ticket]
+) -> None:
     scopes = (TicketFilter(requester="ana@cliente.com.br"), TicketFilter(organization="cliente"), TicketFilter())
     narrowings = [TicketFilter(status=s) for s in STATUS_SHARE] + [TicketFilter(request_type=t) for t in TYPE_SHARE]
     reads = record_reads(dynamodb)
@@ -393,9 +422,15 @@ def test_a_status_or_request_type_page_reads_only_what_it_returns(store: DynamoD
 
 
 def _in(ticket: Ticket, which: TicketFilter) -> bool:
-    return all(wanted is None or wanted == actual for wanted, actual in (
-        (which.requester, ticket.requester.email), (which.organization, ticket.organization),
-        (which.status, ticket.status), (which.request_type, ticket.request_type)))
+    return all(
+        wanted is None or wanted == actual
+        for wanted, actual in (
+            (which.requester, ticket.requester.email),
+            (which.organization, ticket.organization),
+            (which.status, ticket.status),
+            (which.request_type, ticket.request_type),
+        )
+    )
 
 
 def test_lookups_never_scan(store: DynamoDBStore, dynamodb: Any) -> None:
@@ -406,15 +441,24 @@ def test_lookups_never_scan(store: DynamoDBStore, dynamodb: Any) -> None:
     operations = record_operations(dynamodb)
 
     for scope in (TicketFilter(requester="ana@cliente.com.br"), TicketFilter(organization="cliente"), TicketFilter()):
-        for narrowing in (TicketFilter(), TicketFilter(status="open"), TicketFilter(request_type="incident"),
-                          TicketFilter(product="omni-crm"), TicketFilter(words=("lentidao",)), TicketFilter(number=opened.number),
-                          TicketFilter(status="open", request_type="incident")):
+        for narrowing in (
+            TicketFilter(),
+            TicketFilter(status="open"),
+            TicketFilter(request_type="incident"),
+            TicketFilter(product="omni-crm"),
+            TicketFilter(words=("lentidao",)),
+            TicketFilter(number=opened.number),
+            TicketFilter(status="open", request_type="incident"),
+        ):
             which = replace(narrowing, requester=scope.requester, organization=scope.organization)
             assert store.find_tickets(which, 20) == ([opened], False)
             assert store.find_tickets(which, 20, before=opened.sequence) == ([], False)
     store.get_ticket(opened.number)
-    store.update_ticket(opened.number, TicketChange(at=NOW, comment=Comment("c1", Author("ana@cliente.com.br", "Ana", "customer"),
-                                                                            "Ainda trava.", NOW)), compose)
+    store.update_ticket(
+        opened.number,
+        TicketChange(at=NOW, comment=Comment("c1", Author("ana@cliente.com.br", "Ana", "customer"), "Ainda trava.", NOW)),
+        compose,
+    )
     assert store.organization_for("ana@cliente.com.br") == "cliente"
     assert store.organization_for("ze@gmail.com") is None
     assert [o.id for o in store.list_organizations()] == ["cliente"]
@@ -490,8 +534,7 @@ def test_a_member_moved_by_many_at_once_ends_in_exactly_one_organization(store: 
     names = ("alfa", "beta", "gama", "delta")
     for name in names:
         store.save_organization(Organization(name, name.title()))
-    results, errors = in_threads(8, lambda n, own: own.add_member(names[n % 4], "ze@gmail.com"),
-                                 meet_before="TransactWriteItems")
+    results, errors = in_threads(8, lambda n, own: own.add_member(names[n % 4], "ze@gmail.com"), meet_before="TransactWriteItems")
     assert errors == [] and results == [True] * 8
     listing = [o.id for o in store.list_organizations() if "ze@gmail.com" in o.members]
     assert listing == [store.organization_for("ze@gmail.com")]
@@ -564,8 +607,7 @@ def test_a_download_link_saves_the_file_under_its_utf8_name(s3: Any) -> None:
     assert urlsplit(url).path.endswith("/uploads/abc")
     assert query["response-content-type"] == "application/octet-stream"
     assert query["response-content-disposition"] == (
-        "attachment; filename=\"relatorio final acao.pdf\"; "
-        "filename*=UTF-8''relat%C3%B3rio%20%22final%22%20a%C3%A7%C3%A3o.pdf"
+        "attachment; filename=\"relatorio final acao.pdf\"; filename*=UTF-8''relat%C3%B3rio%20%22final%22%20a%C3%A7%C3%A3o.pdf"
     )
     assert query["X-Amz-Expires"] == "300"
 
@@ -575,8 +617,9 @@ def test_a_download_link_saves_the_file_under_its_utf8_name(s3: Any) -> None:
 
 def test_a_message_is_sent_raw_to_its_recipient_only(sesv2: Any) -> None:
     raw = "From: Central de Ajuda <suporte@example.com>\r\nTo: ana@cliente.com.br\r\nSubject: [PC-1001] Olá\r\n\r\nção\r\n"
-    message = Message(id="m1", ticket="PC-1001", kind="requester_copy", recipient="ana@cliente.com.br",
-                      raw=raw.encode(), created_at=NOW)
+    message = Message(
+        id="m1", ticket="PC-1001", kind="requester_copy", recipient="ana@cliente.com.br", raw=raw.encode(), created_at=NOW
+    )
     requests: list[dict[str, Any]] = []
     sesv2.meta.events.register("provide-client-params.sesv2.SendEmail", lambda params, **_: requests.append(params))
     SESMailer(sesv2).send(message)
@@ -612,8 +655,11 @@ def test_a_message_ses_refuses_for_its_own_sake_is_mail_rejected(sesv2: Any) -> 
         ses.add_client_error("send_email", "MessageRejected", "Message contains a virus.")
         with pytest.raises(MailRejected):
             SESMailer(sesv2).send(message)
-        ses.add_client_error("send_email", "MessageRejected", "Email address is not verified. The following "
-                             "identities failed the check in region US-EAST-1: Suporte@example.com")
+        ses.add_client_error(
+            "send_email",
+            "MessageRejected",
+            "Email address is not verified. The following identities failed the check in region US-EAST-1: Suporte@example.com",
+        )
         with pytest.raises(ClientError):
             SESMailer(sesv2).send(message)
         ses.add_client_error("send_email", "TooManyRequestsException", "Maximum sending rate exceeded.")
@@ -628,9 +674,16 @@ def test_the_scheduled_sender_keeps_to_each_messages_next_attempt(
     from kbdesk.gateway import LocalContext
     from tickets import handler
 
-    env = {"KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET, "KBDESK_SIGNING_SECRET": "s",
-           "KBDESK_PRODUCTS_FILE": str(aws_settings.products_file), "KBDESK_SENDER": "suporte@example.com",
-           "KBDESK_SUPPORT_EMAIL": "suporte@example.com", "KBDESK_RATE_LIMITS": "off"}
+    env = {
+        "KBDESK_BACKEND": "aws",
+        "KBDESK_TABLE": TABLE,
+        "KBDESK_BUCKET": BUCKET,
+        "KBDESK_SIGNING_SECRET": "s",
+        "KBDESK_PRODUCTS_FILE": str(aws_settings.products_file),
+        "KBDESK_SENDER": "suporte@example.com",
+        "KBDESK_SUPPORT_EMAIL": "suporte@example.com",
+        "KBDESK_RATE_LIMITS": "off",
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     handler.reset()
@@ -658,16 +711,27 @@ def aws_settings(dynamodb: Any, s3: Any, sesv2: Any, tmp_path: Path) -> Settings
     products = tmp_path / "products.json"
     products.write_text(json.dumps([{"id": "omni-crm", "name": "Omni CRM"}]))
     return Settings(
-        backend="aws", table_name=TABLE, bucket_name=BUCKET, products_file=products,
-        signing_secret=b"aws-adapters-secret", site_url="http://help.example.com",
-        support_email="suporte@example.com", sender="Central de Ajuda <suporte@example.com>",
+        backend="aws",
+        table_name=TABLE,
+        bucket_name=BUCKET,
+        products_file=products,
+        signing_secret=b"aws-adapters-secret",
+        site_url="http://help.example.com",
+        support_email="suporte@example.com",
+        sender="Central de Ajuda <suporte@example.com>",
     )
 
 
 def ticket_in(**changes: Any) -> TicketIn:
-    body = {"request_type": "incident", "product": "omni-crm", "subject": "Lentidão ao salvar contato",
-            "description": "Desde ontem, ao salvar um contato, tudo trava.", "email": "ana@cliente.com.br",
-            "name": "Ana Souza", **changes}
+    body = {
+        "request_type": "incident",
+        "product": "omni-crm",
+        "subject": "Lentidão ao salvar contato",
+        "description": "Desde ontem, ao salvar um contato, tudo trava.",
+        "email": "ana@cliente.com.br",
+        "name": "Ana Souza",
+        **changes,
+    }
     return TicketIn.model_validate(body)
 
 
@@ -703,8 +767,9 @@ def test_the_aws_backend_answers_a_repeated_request_from_its_idempotency_records
     assert backend.desk.store.get_ticket("PC-1002") is None
     assert "Scan" not in operations
     # The record sits in the store's table, under its own partition, and expires through the same TTL.
-    records = dynamodb.query(TableName=TABLE, KeyConditionExpression="pk = :pk",
-                             ExpressionAttributeValues={":pk": {"S": "idempotency#"}})["Items"]
+    records = dynamodb.query(
+        TableName=TABLE, KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": {"S": "idempotency#"}}
+    )["Items"]
     assert len(records) == 1 and records[0]["status"]["S"] == "COMPLETED" and TTL_ATTRIBUTE in records[0]
 
 
@@ -716,20 +781,41 @@ def test_the_aws_backend_needs_its_table_and_bucket(aws_settings: Settings) -> N
 
 
 def _body(**changes: Any) -> str:
-    return json.dumps({"request_type": "incident", "product": "omni-crm", "subject": "Lentidão ao salvar contato",
-                       "description": "Desde ontem, ao salvar um contato, tudo trava.", "email": "ana@cliente.com.br",
-                       "name": "Ana Souza", **changes})
+    return json.dumps(
+        {
+            "request_type": "incident",
+            "product": "omni-crm",
+            "subject": "Lentidão ao salvar contato",
+            "description": "Desde ontem, ao salvar um contato, tudo trava.",
+            "email": "ana@cliente.com.br",
+            "name": "Ana Souza",
+            **changes,
+        }
+    )
 
 
 def _event(headers: dict[str, str], body: str) -> dict[str, Any]:
     """An API Gateway HTTP API (payload v2) request for POST /api/tickets."""
     return {
-        "version": "2.0", "routeKey": "$default", "rawPath": "/api/tickets", "rawQueryString": "",
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/api/tickets",
+        "rawQueryString": "",
         "headers": {"content-type": "application/json", **{k.lower(): v for k, v in headers.items()}},
-        "requestContext": {"http": {"method": "POST", "path": "/api/tickets", "sourceIp": "203.0.113.9",
-                                    "protocol": "HTTP/1.1", "userAgent": "pytest"},
-                           "requestId": secrets.token_hex(8), "routeKey": "$default", "stage": "$default"},
-        "body": body, "isBase64Encoded": False,
+        "requestContext": {
+            "http": {
+                "method": "POST",
+                "path": "/api/tickets",
+                "sourceIp": "203.0.113.9",
+                "protocol": "HTTP/1.1",
+                "userAgent": "pytest",
+            },
+            "requestId": secrets.token_hex(8),
+            "routeKey": "$default",
+            "stage": "$default",
+        },
+        "body": body,
+        "isBase64Encoded": False,
     }
 
 
@@ -744,9 +830,16 @@ def test_the_support_commands_reach_dynamodb_and_ses_when_configured_for_aws(
     aws.client("s3").create_bucket(Bucket=BUCKET)
     products = tmp_path / "products.json"
     products.write_text(json.dumps([{"id": "omni-crm", "name": "Omni CRM"}]))
-    env = {"KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET, "KBDESK_SIGNING_SECRET": "s",
-           "KBDESK_PRODUCTS_FILE": str(products), "KBDESK_SENDER": "suporte@example.com",
-           "KBDESK_SUPPORT_EMAIL": "suporte@example.com", "KBDESK_RATE_LIMITS": "off"}
+    env = {
+        "KBDESK_BACKEND": "aws",
+        "KBDESK_TABLE": TABLE,
+        "KBDESK_BUCKET": BUCKET,
+        "KBDESK_SIGNING_SECRET": "s",
+        "KBDESK_PRODUCTS_FILE": str(products),
+        "KBDESK_SENDER": "suporte@example.com",
+        "KBDESK_SUPPORT_EMAIL": "suporte@example.com",
+        "KBDESK_RATE_LIMITS": "off",
+    }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
 
@@ -761,8 +854,13 @@ def test_the_support_commands_reach_dynamodb_and_ses_when_configured_for_aws(
     assert DynamoDBStore(TABLE, dynamodb).organization_for("ana@cliente.com.br") == "cliente"
 
     desk = aws_backend(from_environment()).desk
-    request = TicketIn(request_type="incident", product="omni-crm", subject="Lentidão ao salvar",
-                       description="O cadastro demora mais de 30 segundos.", email="ana@cliente.com.br")
+    request = TicketIn(
+        request_type="incident",
+        product="omni-crm",
+        subject="Lentidão ao salvar",
+        description="O cadastro demora mais de 30 segundos.",
+        email="ana@cliente.com.br",
+    )
     number = desk.open_ticket(request, session_email="ana@cliente.com.br", client_ip="203.0.113.1").number
     kbdesk("agent", "reply", number, "--message", "Corrigido, pode testar?", "--status", "waiting_customer")
     assert "status: waiting_customer" in kbdesk("agent", "show", number)
@@ -782,8 +880,15 @@ def test_on_aws_the_secrets_come_from_secrets_manager_and_the_mail_from_the_conf
     sesv2.create_configuration_set(ConfigurationSetName="kbdesk")
     products = tmp_path / "products.json"
     products.write_text(json.dumps([{"id": "omni-crm", "name": "Omni CRM"}]))
-    env = {"KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET, "KBDESK_PRODUCTS_FILE": str(products),
-           "KBDESK_SIGNING_SECRET_ARN": signing, "KBDESK_AGENT_KEY_ARN": agent, "KBDESK_SES_CONFIGURATION_SET": "kbdesk"}
+    env = {
+        "KBDESK_BACKEND": "aws",
+        "KBDESK_TABLE": TABLE,
+        "KBDESK_BUCKET": BUCKET,
+        "KBDESK_PRODUCTS_FILE": str(products),
+        "KBDESK_SIGNING_SECRET_ARN": signing,
+        "KBDESK_AGENT_KEY_ARN": agent,
+        "KBDESK_SES_CONFIGURATION_SET": "kbdesk",
+    }
     settings = from_environment(env)
     assert settings.signing_secret == b"" and settings.agent_key == ""  # nothing secret in the environment
 
@@ -800,7 +905,9 @@ def test_on_aws_the_secrets_come_from_secrets_manager_and_the_mail_from_the_conf
 
 
 @pytest.mark.parametrize("region", ["us-east-1", "sa-east-1"])
-def test_upload_forms_post_to_the_origin_the_site_policy_allows(aws_env: None, monkeypatch: pytest.MonkeyPatch, region: str) -> None:
+def test_upload_forms_post_to_the_origin_the_site_policy_allows(
+    aws_env: None, monkeypatch: pytest.MonkeyPatch, region: str
+) -> None:
     """template.yaml's CSP names https://<bucket RegionalDomainName>: the form must post exactly there."""
     monkeypatch.setenv("AWS_DEFAULT_REGION", region)
     aws.client.cache_clear()
@@ -820,8 +927,16 @@ def test_the_outbox_reports_a_failed_send_as_the_services_json_log_line() -> Non
     assert shared
     handler = shared[0]
     outbox = logging.getLogger("tickets.outbox")
-    record = outbox.makeRecord(outbox.name, logging.WARNING, __file__, 1, "e-mail not sent, will retry", (), None,
-                               extra={"ticket": "PC-1001", "kind": "reply"})
+    record = outbox.makeRecord(
+        outbox.name,
+        logging.WARNING,
+        __file__,
+        1,
+        "e-mail not sent, will retry",
+        (),
+        None,
+        extra={"ticket": "PC-1001", "kind": "reply"},
+    )
     line = handler.format(record)
     parsed = json.loads(line)
     assert parsed["service"] == "kbdesk-tickets" and parsed["level"] == "WARNING" and "\n" not in line

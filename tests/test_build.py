@@ -24,7 +24,7 @@ def html(site: Path, path: str) -> str:
 
 def test_articles_become_pages_with_product_type_date_and_call_to_action(site: Path) -> None:
     page = html(site, "omni-crm/configuracao/impressoras")
-    assert "<h1 data-pagefind-weight=\"10\">Configuração de impressoras</h1>" in page
+    assert '<h1 data-pagefind-weight="10">Configuração de impressoras</h1>' in page
     assert 'data-pagefind-filter="product:omni-crm"' in page and 'data-pagefind-filter="type:manual"' in page
     assert ">Omni CRM</a>" in page and "Manual</span>" in page
     assert '<time datetime="2026-11-20">20/11/2026</time>' in page
@@ -68,7 +68,10 @@ def test_search_index_and_listings_are_built(site: Path) -> None:
 
 
 def test_writer_text_is_escaped(project: Path) -> None:
-    write(project / "kb/omni-crm/perigoso.md", article(title='"<script>alert(1)</script>"', summary='"<img src=x onerror=alert(1)>"'))
+    write(
+        project / "kb/omni-crm/perigoso.md",
+        article(title='"<script>alert(1)</script>"', summary='"<img src=x onerror=alert(1)>"'),
+    )
     site = build_site(project / "mkdocs.yml", project / "site")
     page = html(site, "omni-crm/perigoso")
     assert "<script>alert(1)</script>" not in page

@@ -22,10 +22,29 @@ def test_console_command_is_installed_with_help() -> None:
         assert command in result.stdout
 
 
-@pytest.mark.parametrize("command", [
-    "build", "lint", "new", "serve", "outbox", "outbox flush", "outbox list", "outbox retry", "orgs", "orgs add", "orgs add-member", "orgs list",
-    "agent", "agent list", "agent show", "agent reply", "agent status", "publish",
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "build",
+        "lint",
+        "new",
+        "serve",
+        "outbox",
+        "outbox flush",
+        "outbox list",
+        "outbox retry",
+        "orgs",
+        "orgs add",
+        "orgs add-member",
+        "orgs list",
+        "agent",
+        "agent list",
+        "agent show",
+        "agent reply",
+        "agent status",
+        "publish",
+    ],
+)
 def test_every_subcommand_has_help(command: str) -> None:
     result = CliRunner().invoke(main, [*command.split(), "--help"])
     assert result.exit_code == 0

@@ -25,13 +25,20 @@ def test_a_well_formed_knowledge_base_reads_without_problems(project: Path) -> N
     assert printers.path == PurePosixPath("configuracao/impressoras.md")
     assert printers.url == "omni-crm/configuracao/impressoras/"
     assert (printers.title, printers.type, printers.tags, printers.updated) == (
-        "Configuração de impressoras", "manual", ("configuracao",), date(2026, 11, 20))
+        "Configuração de impressoras",
+        "manual",
+        ("configuracao",),
+        date(2026, 11, 20),
+    )
     assert printers.body.strip() == "Texto do artigo."
     assert messages(project) == []
 
 
 def test_missing_and_unknown_fields_point_at_their_lines(project: Path) -> None:
-    write(project / "kb/omni-crm/sem-resumo.md", "---\ntitle: Sem resumo\ntype: manual\nupdated: 2026-11-20\nautor: Ana\n---\n\nTexto.\n")
+    write(
+        project / "kb/omni-crm/sem-resumo.md",
+        "---\ntitle: Sem resumo\ntype: manual\nupdated: 2026-11-20\nautor: Ana\n---\n\nTexto.\n",
+    )
     assert messages(project) == [
         "kb/omni-crm/sem-resumo.md:1: missing field 'summary'",
         "kb/omni-crm/sem-resumo.md:5: unknown field 'autor'",
@@ -40,8 +47,10 @@ def test_missing_and_unknown_fields_point_at_their_lines(project: Path) -> None:
 
 def test_wrong_type_bad_date_and_long_summary(project: Path) -> None:
     long_summary = "x" * 201
-    write(project / "kb/omni-crm/errado.md",
-          f"---\ntitle: Errado\nsummary: {long_summary}\ntype: tutorial\nupdated: ontem\n---\n\nTexto.\n")
+    write(
+        project / "kb/omni-crm/errado.md",
+        f"---\ntitle: Errado\nsummary: {long_summary}\ntype: tutorial\nupdated: ontem\n---\n\nTexto.\n",
+    )
     assert messages(project) == [
         "kb/omni-crm/errado.md:3: 'summary' is too long (201 characters, at most 200)",
         "kb/omni-crm/errado.md:4: 'type' must be 'manual' or 'article'",

@@ -36,14 +36,22 @@ def kbdesk(data_dir: Path) -> Callable[..., Result]:
 
 def open_ticket(data_dir: Path, requester: str, subject: str = "Lentidão ao salvar contato") -> str:
     desk = local_backend(from_environment({"KBDESK_DATA_DIR": str(data_dir), "KBDESK_RATE_LIMITS": "off"})).desk
-    request = TicketIn(request_type="incident", product="omni-crm", subject=subject,
-                       description="Desde ontem o cadastro demora mais de 30 segundos.", email=requester, name="Ana")
+    request = TicketIn(
+        request_type="incident",
+        product="omni-crm",
+        subject=subject,
+        description="Desde ontem o cadastro demora mais de 30 segundos.",
+        email=requester,
+        name="Ana",
+    )
     return desk.open_ticket(request, session_email=None, client_ip="203.0.113.1").number
 
 
 def mails(data_dir: Path, kind: str) -> list[EmailMessage]:
-    return [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            for path in sorted((data_dir / "outbox").glob(f"*-{kind}-*.eml"))]
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        for path in sorted((data_dir / "outbox").glob(f"*-{kind}-*.eml"))
+    ]
 
 
 def test_organizations_are_added_listed_and_given_members(kbdesk: Callable[..., Result], data_dir: Path) -> None:
@@ -82,7 +90,9 @@ def test_support_lists_shows_answers_and_closes_a_ticket(kbdesk: Callable[..., R
     assert listed.output.index(other) < listed.output.index(number)  # newest first
     assert number not in kbdesk("agent", "list", "--q", "nota fiscal").output
 
-    answered = kbdesk("agent", "reply", number, "--message", "Já corrigimos; pode testar de novo?", "--status", "waiting_customer")
+    answered = kbdesk(
+        "agent", "reply", number, "--message", "Já corrigimos; pode testar de novo?", "--status", "waiting_customer"
+    )
     assert answered.exit_code == 0, answered.output
     shown = kbdesk("agent", "show", number)
     assert "status: waiting_customer" in shown.output and "Já corrigimos; pode testar de novo?" in shown.output
@@ -101,7 +111,11 @@ def test_support_lists_shows_answers_and_closes_a_ticket(kbdesk: Callable[..., R
 
 
 def test_support_commands_refuse_what_does_not_exist(kbdesk: Callable[..., Result]) -> None:
-    for args in (("agent", "show", "PC-9999"), ("agent", "reply", "PC-9999", "--message", "Olá"), ("agent", "status", "PC-9999", "closed")):
+    for args in (
+        ("agent", "show", "PC-9999"),
+        ("agent", "reply", "PC-9999", "--message", "Olá"),
+        ("agent", "status", "PC-9999", "closed"),
+    ):
         result = kbdesk(*args)
         assert result.exit_code == 1 and "Chamado não encontrado" in result.output
     assert kbdesk("agent", "status", "PC-1001", "done").exit_code == 2  # not a status: click names the choices

@@ -11,8 +11,28 @@ from kbdesk.search import fold  # the build's, which is the Python side's one (t
 
 SEARCH_ENGINE = Path(__file__).parents[1] / "docs/assets/js/search-engine.js"
 # Ordinals, ligatures, accents, cedillas, capitals and symbols customers type or writers write.
-SAMPLE = ["2ª via do boleto", "1º acesso", "Configuração", "AÇÃO", "ﬁscal", "ﬂuxo", "Über", "São Paulo", "Nº 42",
-          "½ hora", "İstanbul", "Ǆ", "pão-de-queijo", "ÁRVORE", "coração", "e‑mail", "x²", "Ⅻ", "ﬀ", "naïve café"]
+SAMPLE = [
+    "2ª via do boleto",
+    "1º acesso",
+    "Configuração",
+    "AÇÃO",
+    "ﬁscal",
+    "ﬂuxo",
+    "Über",
+    "São Paulo",
+    "Nº 42",
+    "½ hora",
+    "İstanbul",
+    "Ǆ",
+    "pão-de-queijo",
+    "ÁRVORE",
+    "coração",
+    "e‑mail",
+    "x²",
+    "Ⅻ",
+    "ﬀ",
+    "naïve café",
+]
 
 pytestmark = pytest.mark.browser
 

@@ -33,8 +33,9 @@ def imports_of(path: Path, name: str) -> set[str]:
 
 def graph() -> dict[str, set[str]]:
     modules = {module_name(path, package): path for package, root in PACKAGES.items() for path in root.rglob("*.py")}
-    return {name: {other for other in imports_of(path, name) if other in modules and other != name}
-            for name, path in modules.items()}
+    return {
+        name: {other for other in imports_of(path, name) if other in modules and other != name} for name, path in modules.items()
+    }
 
 
 def test_no_module_imports_itself_back_through_others() -> None:
@@ -44,7 +45,7 @@ def test_no_module_imports_itself_back_through_others() -> None:
     def visit(module: str, trail: list[str]) -> None:
         for other in sorted(edges[module]):
             if other in trail:
-                cycles.append([*trail[trail.index(other):], other])
+                cycles.append([*trail[trail.index(other) :], other])
             elif len(trail) < len(edges):
                 visit(other, [*trail, other])
 
@@ -54,5 +55,8 @@ def test_no_module_imports_itself_back_through_others() -> None:
 
 
 def test_the_ticket_function_never_imports_the_site_side() -> None:
-    assert not [(module, sorted(others)) for module, others in graph().items()
-                if module.startswith("tickets") and any(other.startswith("kbdesk") for other in others)]
+    assert not [
+        (module, sorted(others))
+        for module, others in graph().items()
+        if module.startswith("tickets") and any(other.startswith("kbdesk") for other in others)
+    ]

@@ -126,16 +126,25 @@ def test_an_smtp_server_refusing_the_recipient_for_good_is_mail_rejected(tmp_pat
         "recipient": smtplib.SMTPRecipientsRefused({"nunca@cliente.com.br": (550, b"5.1.1 User unknown")}),
         "content": smtplib.SMTPDataError(554, b"5.7.1 Message refused"),
     }
-    message = Message(id="m1", ticket="PC-1001", kind="confirmation", recipient="nunca@cliente.com.br",
-                      raw=b"From: suporte@example.com\r\nTo: nunca@cliente.com.br\r\n\r\nx\r\n", created_at=NOW)
+    message = Message(
+        id="m1",
+        ticket="PC-1001",
+        kind="confirmation",
+        recipient="nunca@cliente.com.br",
+        raw=b"From: suporte@example.com\r\nTo: nunca@cliente.com.br\r\n\r\nx\r\n",
+        created_at=NOW,
+    )
     mailer = OutboxMailer(tmp_path / "outbox", "smtp://localhost:2525")
     for refusal in refusals.values():
         monkeypatch.setattr(mailer, "_deliver", lambda m, refusal=refusal: (_ for _ in ()).throw(refusal))
         with pytest.raises(MailRejected):
             mailer.send(message)
     # A server that is busy, or a mailbox full for now (4xx), is tried again later.
-    for passing in (smtplib.SMTPRecipientsRefused({"nunca@cliente.com.br": (452, b"4.2.2 Mailbox full")}),
-                    smtplib.SMTPDataError(451, b"4.3.0 Try later"), ConnectionRefusedError(111, "refused")):
+    for passing in (
+        smtplib.SMTPRecipientsRefused({"nunca@cliente.com.br": (452, b"4.2.2 Mailbox full")}),
+        smtplib.SMTPDataError(451, b"4.3.0 Try later"),
+        ConnectionRefusedError(111, "refused"),
+    ):
         monkeypatch.setattr(mailer, "_deliver", lambda m, passing=passing: (_ for _ in ()).throw(passing))
         with pytest.raises(type(passing)):
             mailer.send(message)

@@ -33,12 +33,23 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from contract_data import PRODUCTS
 
     target = tmp_path_factory.mktemp("package")
-    shutil.copytree(ROOT / "functions", target, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("__pycache__", "products.json"))
+    shutil.copytree(ROOT / "functions", target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__", "products.json"))
     (target / "tickets" / "products.json").write_text(json.dumps(PRODUCTS))
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", str(target),
-         "-r", str(target / "requirements.txt"), "-c", str(ROOT / "constraints.txt")],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            "-r",
+            str(target / "requirements.txt"),
+            "-c",
+            str(ROOT / "constraints.txt"),
+        ],
         check=True,
     )
     return target
@@ -55,7 +66,13 @@ def test_the_packaged_function_passes_the_contract_submission_and_lookup_cases(p
         f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', '--rootdir', {str(ROOT)!r}, "
         f"{str(TESTS / 'contract' / 'test_open_ticket.py')!r}, {str(TESTS / 'contract' / 'test_lookups.py')!r}]))"
     )
-    result = subprocess.run([sys.executable, "-S", "-c", script], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "KBDESK_CONTRACT_PACKAGE": str(package)}, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KBDESK_CONTRACT_PACKAGE": str(package)},
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert " passed" in result.stdout and " failed" not in result.stdout

@@ -14,8 +14,11 @@ def test_every_article_and_product_becomes_a_page(project: Path) -> None:
     kb, _ = load_knowledge_base(project / "kb")
     pages = {p.src_uri: p for p in source_pages(kb)}
     assert set(pages) == {
-        "omni-crm/configuracao/impressoras.md", "omni-crm/boletos.md", "omni-chat/whatsapp.md",
-        "omni-crm/index.md", "omni-chat/index.md",
+        "omni-crm/configuracao/impressoras.md",
+        "omni-crm/boletos.md",
+        "omni-chat/whatsapp.md",
+        "omni-crm/index.md",
+        "omni-chat/index.md",
     }
     assert pages["omni-crm/boletos.md"].source == project / "kb/omni-crm/boletos.md"
     assert 'title: "Omni CRM"' in pages["omni-crm/index.md"].content
@@ -44,7 +47,10 @@ def test_related_articles_share_product_and_tags_most_shared_first(project: Path
 
 def test_listings_page_through_every_article_per_product_and_type(project: Path) -> None:
     for n in range(5):
-        write(project / f"kb/omni-chat/extra-{n}.md", article(f"Extra {n}", type_="article").replace("2026-11-20", f"2026-10-0{n + 1}"))
+        write(
+            project / f"kb/omni-chat/extra-{n}.md",
+            article(f"Extra {n}", type_="article").replace("2026-11-20", f"2026-10-0{n + 1}"),
+        )
     kb, _ = load_knowledge_base(project / "kb")
     listings = listing_pages(kb, per_page=2)
 
@@ -57,8 +63,13 @@ def test_listings_page_through_every_article_per_product_and_type(project: Path)
     assert chat[0]["total"] == 5
     assert [c["title"] for page in chat for c in page["cards"]] == ["Extra 4", "Extra 3", "Extra 2", "Extra 1", "Extra 0"]
     assert chat[0]["cards"][0] == {
-        "title": "Extra 4", "url": "omni-chat/extra-4/", "product": "omni-chat", "product_name": "Omni Chat",
-        "type": "article", "summary": "Como ligar a impressora ao Omni CRM.", "updated": "2026-10-05",
+        "title": "Extra 4",
+        "url": "omni-chat/extra-4/",
+        "product": "omni-chat",
+        "product_name": "Omni Chat",
+        "type": "article",
+        "summary": "Como ligar a impressora ao Omni CRM.",
+        "updated": "2026-10-05",
     }
     # A product with no article of a type still has one (empty) page to show.
     assert listings["_kb/listing/omni-crm/todos/1.json"]["total"] == 2

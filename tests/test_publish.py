@@ -16,7 +16,11 @@ from kbdesk.publish import FOR_A_YEAR, REVALIDATE, PublishError, stack_target, u
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         client = boto3.client("s3")
@@ -40,8 +44,12 @@ def test_pages_revalidate_hashed_assets_are_cached_and_removed_files_go(s3: Any,
 
     assert upload_site(s3, site, "site") == 4
     keys = {item["Key"] for item in s3.list_objects_v2(Bucket="site")["Contents"]}
-    assert keys == {"index.html", "omni-crm/boletos/index.html", "assets/javascripts/bundle.a5f9d56c.min.js",
-                    "pagefind/fragment/pt_1a2b3c.pf_fragment"}
+    assert keys == {
+        "index.html",
+        "omni-crm/boletos/index.html",
+        "assets/javascripts/bundle.a5f9d56c.min.js",
+        "pagefind/fragment/pt_1a2b3c.pf_fragment",
+    }
     page = s3.head_object(Bucket="site", Key="omni-crm/boletos/index.html")
     assert page["ContentType"] == "text/html; charset=utf-8" and page["CacheControl"] == REVALIDATE
     bundle = s3.head_object(Bucket="site", Key="assets/javascripts/bundle.a5f9d56c.min.js")
@@ -52,11 +60,23 @@ def test_pages_revalidate_hashed_assets_are_cached_and_removed_files_go(s3: Any,
 def test_the_target_comes_from_the_stack_outputs_and_a_missing_stack_is_a_clear_error() -> None:
     cloudformation = boto3.client("cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(cloudformation) as stub:
-        stub.add_response("describe_stacks", {"Stacks": [{
-            "StackName": "kbdesk", "CreationTime": "2026-11-28T14:00:00Z", "StackStatus": "CREATE_COMPLETE",
-            "Outputs": [{"OutputKey": "SiteBucketName", "OutputValue": "kbdesk-sitebucket-1"},
-                        {"OutputKey": "DistributionId", "OutputValue": "E2ABCDEF"}],
-        }]}, {"StackName": "kbdesk"})
+        stub.add_response(
+            "describe_stacks",
+            {
+                "Stacks": [
+                    {
+                        "StackName": "kbdesk",
+                        "CreationTime": "2026-11-28T14:00:00Z",
+                        "StackStatus": "CREATE_COMPLETE",
+                        "Outputs": [
+                            {"OutputKey": "SiteBucketName", "OutputValue": "kbdesk-sitebucket-1"},
+                            {"OutputKey": "DistributionId", "OutputValue": "E2ABCDEF"},
+                        ],
+                    }
+                ]
+            },
+            {"StackName": "kbdesk"},
+        )
         target = stack_target(cloudformation, "kbdesk")
         assert (target.bucket, target.distribution) == ("kbdesk-sitebucket-1", "E2ABCDEF")
         stub.add_client_error("describe_stacks", "ValidationError", "Stack with id nada does not exist")

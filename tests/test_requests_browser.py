@@ -63,17 +63,31 @@ def command(portal, *args: str) -> str:
     return result.output
 
 
-def open_ticket(portal, email: str, subject: str, *, name: str = "", product: str = "omni-crm",
-                request_type: str = "incident", description: str = "Desde ontem, salvar um contato leva 40 segundos.",
-                confirmed: bool = True) -> str:
+def open_ticket(
+    portal,
+    email: str,
+    subject: str,
+    *,
+    name: str = "",
+    product: str = "omni-crm",
+    request_type: str = "incident",
+    description: str = "Desde ontem, salvar um contato leva 40 segundos.",
+    confirmed: bool = True,
+) -> str:
     """Open a ticket through the API as a customer who is not signed in; its number.
 
     Then, unless `confirmed` is False, the customer opens the link in the ticket's copy, which proves
     the address: only then do their colleagues see the ticket.
     """
     before = set(portal.outbox())
-    body = {"request_type": request_type, "product": product, "subject": subject, "description": description,
-            "email": email, "name": name}
+    body = {
+        "request_type": request_type,
+        "product": product,
+        "subject": subject,
+        "description": description,
+        "email": email,
+        "name": name,
+    }
     with urllib.request.urlopen(api_post(portal, "api/tickets", body), timeout=10) as response:
         assert response.status == 201
         number = json.load(response)["number"]
@@ -86,8 +100,9 @@ def open_ticket(portal, email: str, subject: str, *, name: str = "", product: st
 
 
 def api_post(portal, path: str, body: dict[str, object]) -> urllib.request.Request:
-    return urllib.request.Request(portal.url + path, data=json.dumps(body).encode(),
-                                  headers={"Content-Type": "application/json"}, method="POST")
+    return urllib.request.Request(
+        portal.url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
 
 
 def read_mail(path: Path) -> EmailMessage:
@@ -182,11 +197,14 @@ def api_requests(tab: Watched, path: str) -> list[str]:
 
 def tiny_png() -> bytes:
     """A real 1x1 PNG, so the server's check of the bytes recognises it."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    )
 
 
 # The scenario: sign in by link, find a ticket, reply, get support's answer
@@ -194,8 +212,9 @@ def tiny_png() -> bytes:
 
 def test_a_customer_signs_in_by_link_finds_a_ticket_replies_and_sees_supports_answer(browser, portal) -> None:
     contacts = open_ticket(portal, "ana@cliente.com.br", "Lentidão ao salvar contato", name="Ana Souza")
-    chat = open_ticket(portal, "ana@cliente.com.br", "WhatsApp desconectado", name="Ana Souza", product="omni-chat",
-                       request_type="technical")
+    chat = open_ticket(
+        portal, "ana@cliente.com.br", "WhatsApp desconectado", name="Ana Souza", product="omni-chat", request_type="technical"
+    )
     colleagues = open_ticket(portal, "bruno@cliente.com.br", "Relatório de vendas vazio", name="Bruno Lima")
 
     with customer(browser, portal, allowed=(logged(401),)) as tab:
@@ -441,8 +460,12 @@ def test_what_customers_write_is_shown_as_text_never_run(browser, portal) -> Non
 
 def test_a_used_link_says_so_and_offers_a_new_one(browser, portal) -> None:
     before = set(portal.outbox())
-    request = urllib.request.Request(portal.url + "api/auth/login", data=json.dumps({"email": "ana@cliente.com.br"}).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        portal.url + "api/auth/login",
+        data=json.dumps({"email": "ana@cliente.com.br"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 202
     link = sign_in_link(portal, before, "ana@cliente.com.br")
@@ -635,8 +658,10 @@ def test_a_reply_that_meets_an_ended_session_is_kept_through_signing_in(browser,
         wait_for_ticket(page)
         page.get_by_label("Sua mensagem").fill("Consegui reproduzir de novo hoje.")
         # The session ends elsewhere (signed out in another tab) while the reply is written.
-        assert page.context.request.post(portal.url + "api/auth/logout", data={},
-                                          headers={"X-Requested-With": "kbdesk"}).status == 204
+        assert (
+            page.context.request.post(portal.url + "api/auth/logout", data={}, headers={"X-Requested-With": "kbdesk"}).status
+            == 204
+        )
         page.get_by_role("button", name="Enviar", exact=True).click()
         page.wait_for_url("**/entrar/?next=*")
         assert query_of(page)["next"] == [f"/chamados/chamado/?numero={number}"]
@@ -740,8 +765,9 @@ def test_signing_in_from_the_header_returns_to_the_page(browser, portal) -> None
 
 
 def test_phone_sized_screens(browser, portal) -> None:
-    number = open_ticket(portal, "ana@cliente.com.br", "Um assunto comprido para ver como a lista se ajusta a telas pequenas",
-                         name="Ana Souza")
+    number = open_ticket(
+        portal, "ana@cliente.com.br", "Um assunto comprido para ver como a lista se ajusta a telas pequenas", name="Ana Souza"
+    )
     with customer(browser, portal, PHONE, is_mobile=True, has_touch=True) as tab:
         page = tab.page
         page.goto(portal.url)

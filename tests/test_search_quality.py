@@ -23,7 +23,11 @@ QUERIES: list[tuple[str, str, str]] = [
     ("question", "o que fazer quando o sistema está fora do ar", CRM + "sistema-lento-ou-indisponivel/"),
     ("question", "como eu abro um chamado para o suporte?", CRM + "portal/como-abrir-um-chamado/"),
     ("question", "onde vejo os chamados da minha empresa", CRM + "portal/como-acompanhar-e-filtrar-chamados/"),
-    ("question", "por que meu painel mostra números antigos", "omni-analytics/por-que-os-dados-do-dashboard-estao-desatualizados/"),
+    (
+        "question",
+        "por que meu painel mostra números antigos",
+        "omni-analytics/por-que-os-dados-do-dashboard-estao-desatualizados/",
+    ),
     ("question", "tela não carrega depois da atualização", CRM + "portal/limpar-cache-e-cookies-do-navegador/"),
     ("typo", "impresora", CRM + "configuracao/configuracao-de-impressoras/"),
     ("typo", "configuraçao de impresoras", CRM + "configuracao/configuracao-de-impressoras/"),

@@ -48,7 +48,11 @@ def start(project: Path, *options: str, env: dict[str, str] | None = None) -> tu
     log = open(project / "serve.log", "w")
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "kbdesk"), "serve", "--port", str(port), "--data-dir", "var", *options],
-        cwd=project, stdout=log, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})},
+        cwd=project,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     log.close()
     url = f"http://127.0.0.1:{port}/"
@@ -137,8 +141,10 @@ def stalled_connection(url: str, declared: int) -> socket.socket:
     """A client that sends a request's headers and one byte of its body, then nothing more."""
     host, port = url.removeprefix("http://").rstrip("/").split(":")
     connection = socket.create_connection((host, int(port)), timeout=5)
-    connection.sendall(f"POST /api/tickets HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-                       f"Content-Length: {declared}\r\n\r\n{{".encode())
+    connection.sendall(
+        f"POST /api/tickets HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {declared}\r\n\r\n{{".encode()
+    )
     return connection
 
 
@@ -163,8 +169,11 @@ def test_a_body_declared_larger_than_any_request_is_refused_before_it_is_sent(se
 
 
 def ask_sign_in(url: str, forwarded_for: str) -> int:
-    request = urllib.request.Request(url + "api/auth/login", data=json.dumps({"email": "ana@cliente.com.br"}).encode(),
-                                     headers={"Content-Type": "application/json", "X-Forwarded-For": forwarded_for})
+    request = urllib.request.Request(
+        url + "api/auth/login",
+        data=json.dumps({"email": "ana@cliente.com.br"}).encode(),
+        headers={"Content-Type": "application/json", "X-Forwarded-For": forwarded_for},
+    )
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.status
@@ -174,7 +183,8 @@ def ask_sign_in(url: str, forwarded_for: str) -> int:
 
 @pytest.mark.parametrize(("trusted", "second_caller"), [("127.0.0.1", 202), ("", 429)])
 def test_the_callers_address_comes_from_x_forwarded_for_only_behind_a_trusted_proxy(
-        project: Path, trusted: str, second_caller: int) -> None:
+    project: Path, trusted: str, second_caller: int
+) -> None:
     env = {"KBDESK_TRUSTED_PROXY": trusted, "KBDESK_RATE_LIMITS": "login_ip=2/h"}
     process, url = start(project, "--no-watch", env=env)
     try:

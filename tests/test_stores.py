@@ -46,8 +46,12 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
     if request.param == "sqlite":
         yield SQLiteStore(tmp_path / "kbdesk.sqlite3")
         return
-    for name, value in {"AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}.items():
+    for name, value in {
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+    }.items():
         monkeypatch.setenv(name, value)
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)
@@ -56,14 +60,24 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.Mo
         yield DynamoDBStore(TABLE, client)
 
 
-def draft(email: str = "ana@cliente.com.br", organization: str | None = "cliente", request_type: str = "incident",
-          product: str = "omni-crm", subject: str = "Lentidão ao salvar contato",
-          attachments: tuple[Attachment, ...] = (), at: datetime = NOW) -> TicketDraft:
+def draft(
+    email: str = "ana@cliente.com.br",
+    organization: str | None = "cliente",
+    request_type: str = "incident",
+    product: str = "omni-crm",
+    subject: str = "Lentidão ao salvar contato",
+    attachments: tuple[Attachment, ...] = (),
+    at: datetime = NOW,
+) -> TicketDraft:
     return TicketDraft(
-        request_type=request_type, product=product, subject=subject,
+        request_type=request_type,
+        product=product,
+        subject=subject,
         description="Desde ontem, ao salvar um contato, tudo trava.\nLinha 2: ção, ã, é.",
-        requester=Requester(email=email, name=email.split("@")[0].title()), organization=organization,
-        created_at=at, attachments=attachments,
+        requester=Requester(email=email, name=email.split("@")[0].title()),
+        organization=organization,
+        created_at=at,
+        attachments=attachments,
     )
 
 
@@ -73,26 +87,48 @@ def no_mail(ticket: Ticket) -> list[Message]:
 
 def mail_for(kind: str, seen: list[Ticket] | None = None) -> Callable[[Ticket], list[Message]]:
     """A compose that queues one e-mail about the ticket it is given (and remembers that ticket)."""
+
     def compose(ticket: Ticket) -> list[Message]:
         if seen is not None:
             seen.append(ticket)
         raw = f"To: {ticket.requester.email}\r\nSubject: {ticket.number} {ticket.status}\r\n\r\n{kind}\r\n".encode()
-        return [Message(id=secrets.token_hex(8), ticket=ticket.number, kind=kind, recipient=ticket.requester.email,
-                        raw=raw, created_at=NOW)]
+        return [
+            Message(
+                id=secrets.token_hex(8),
+                ticket=ticket.number,
+                kind=kind,
+                recipient=ticket.requester.email,
+                raw=raw,
+                created_at=NOW,
+            )
+        ]
+
     return compose
 
 
 def granted(store: TicketStore, filename: str = "tela do erro.png") -> Attachment:
     upload_id = secrets.token_urlsafe(12)
-    upload = Upload(id=upload_id, filename=filename, content_type="image/png", size=2048, key=f"uploads/{upload_id}",
-                    expires_at=NOW + timedelta(minutes=15))
+    upload = Upload(
+        id=upload_id,
+        filename=filename,
+        content_type="image/png",
+        size=2048,
+        key=f"uploads/{upload_id}",
+        expires_at=NOW + timedelta(minutes=15),
+    )
     store.save_upload(upload)
-    return Attachment(id=upload.id, filename=upload.filename, content_type=upload.content_type, size=upload.size,
-                      key=f"attachments/{upload.id}")
+    return Attachment(
+        id=upload.id, filename=upload.filename, content_type=upload.content_type, size=upload.size, key=f"attachments/{upload.id}"
+    )
 
 
-def comment(body: str, author: Author = SUPPORT, at: datetime = NOW, attachments: tuple[Attachment, ...] = (),
-            comment_id: str | None = None) -> Comment:
+def comment(
+    body: str,
+    author: Author = SUPPORT,
+    at: datetime = NOW,
+    attachments: tuple[Attachment, ...] = (),
+    comment_id: str | None = None,
+) -> Comment:
     return Comment(id=comment_id or secrets.token_hex(8), author=author, body=body, created_at=at, attachments=attachments)
 
 
@@ -172,8 +208,9 @@ def test_a_comment_and_a_status_change_are_one_change(store: TicketStore) -> Non
     customer = Author(email="ana@cliente.com.br", name="Ana", role="customer")
     answer = comment("Ainda acontece.", customer, NOW + timedelta(minutes=7), (granted(store),))
     seen: list[Ticket] = []
-    changed = store.update_ticket(opened.number, TicketChange(at=answer.created_at, comment=answer, status="in_progress"),
-                                  mail_for("comment", seen))
+    changed = store.update_ticket(
+        opened.number, TicketChange(at=answer.created_at, comment=answer, status="in_progress"), mail_for("comment", seen)
+    )
 
     assert changed is not None and changed.status == "in_progress" and changed.updated_at == answer.created_at
     assert seen[0].status == "in_progress"
@@ -218,7 +255,9 @@ def test_an_unconfirmed_ticket_is_listed_under_its_organization_once_confirmed(s
 
 def test_changing_a_missing_ticket_writes_nothing(store: TicketStore) -> None:
     seen: list[Ticket] = []
-    assert store.update_ticket("PC-4040", TicketChange(at=NOW, comment=comment("Olá"), status="closed"), mail_for("x", seen)) is None
+    assert (
+        store.update_ticket("PC-4040", TicketChange(at=NOW, comment=comment("Olá"), status="closed"), mail_for("x", seen)) is None
+    )
     assert seen == [] and store.pending_messages(NOW) == []
     assert store.get_ticket("PC-4040") is None
     assert store.find_tickets(TicketFilter(), 20) == ([], False)
@@ -230,8 +269,9 @@ def test_an_upload_used_twice_cancels_the_whole_change(store: TicketStore) -> No
     fresh = granted(store, "nova tela.png")
     late = comment("Mais uma tela.", attachments=(fresh, used))
     with pytest.raises(UploadTaken):
-        store.update_ticket(opened.number, TicketChange(at=NOW + timedelta(hours=1), comment=late, status="in_progress"),
-                            mail_for("comment"))
+        store.update_ticket(
+            opened.number, TicketChange(at=NOW + timedelta(hours=1), comment=late, status="in_progress"), mail_for("comment")
+        )
     with pytest.raises(UploadTaken):  # the same file named twice by one comment
         store.update_ticket(opened.number, TicketChange(at=NOW, comment=comment("x", attachments=(fresh, fresh))), no_mail)
     assert store.get_ticket(opened.number) == opened  # no comment, same status, same updated_at
@@ -247,10 +287,19 @@ def test_an_upload_used_twice_cancels_the_whole_change(store: TicketStore) -> No
 
 # Finding tickets
 
-PEOPLE = (("ana@cliente.com.br", "cliente"), ("bia@cliente.com.br", "cliente"), ("caio@outra.com.br", "outra"),
-          ("duda@gmail.com", None))
-SUBJECTS = ("Lentidão ao SALVAR contato", "Erro na emissão de boleto", "Relatório de vendas não abre",
-            "Como configurar a impressora", "lentidao geral no sistema")
+PEOPLE = (
+    ("ana@cliente.com.br", "cliente"),
+    ("bia@cliente.com.br", "cliente"),
+    ("caio@outra.com.br", "outra"),
+    ("duda@gmail.com", None),
+)
+SUBJECTS = (
+    "Lentidão ao SALVAR contato",
+    "Erro na emissão de boleto",
+    "Relatório de vendas não abre",
+    "Como configurar a impressora",
+    "lentidao geral no sistema",
+)
 STATUSES = ("open", "in_progress", "waiting_customer", "resolved", "closed")
 
 
@@ -276,26 +325,40 @@ def desk_tickets(store: TicketStore) -> list[Ticket]:
 def matches(ticket: Ticket, which: TicketFilter) -> bool:
     """What a filter means, written plainly: every field given must match, every word be in the subject."""
     subject = " ".join(words(ticket.subject))
-    return ((which.requester is None or ticket.requester.email == which.requester)
-            and (which.organization is None or ticket.organization == which.organization)
-            and (which.status is None or ticket.status == which.status)
-            and (which.request_type is None or ticket.request_type == which.request_type)
-            and (which.product is None or ticket.product == which.product)
-            and (which.number is None or ticket.number == which.number)
-            and all(word in subject for word in which.words))
+    return (
+        (which.requester is None or ticket.requester.email == which.requester)
+        and (which.organization is None or ticket.organization == which.organization)
+        and (which.status is None or ticket.status == which.status)
+        and (which.request_type is None or ticket.request_type == which.request_type)
+        and (which.product is None or ticket.product == which.product)
+        and (which.number is None or ticket.number == which.number)
+        and all(word in subject for word in which.words)
+    )
 
 
 def test_every_filter_and_combination_lists_what_matches_newest_first(store: TicketStore, desk_tickets: list[Ticket]) -> None:
     newest_first = [listed(t) for t in reversed(desk_tickets)]
     assert len({(t.status, t.request_type, t.product, t.requester.email) for t in desk_tickets}) > 15  # a varied desk
     combinations = itertools.product(
-        (None, "ana@cliente.com.br", "duda@gmail.com"), (None, "cliente"), (None, "open", "resolved"),
-        (None, "incident", "improvement"), (None, "omni-chat"), (None, "PC-1008"), ((), ("lentidao",), ("salvar", "contato")),
+        (None, "ana@cliente.com.br", "duda@gmail.com"),
+        (None, "cliente"),
+        (None, "open", "resolved"),
+        (None, "incident", "improvement"),
+        (None, "omni-chat"),
+        (None, "PC-1008"),
+        ((), ("lentidao",), ("salvar", "contato")),
     )
     nonempty = 0
     for requester, organization, status, request_type, product, number, subject_words in combinations:
-        which = TicketFilter(requester=requester, organization=organization, status=status, request_type=request_type,
-                             product=product, number=number, words=subject_words)
+        which = TicketFilter(
+            requester=requester,
+            organization=organization,
+            status=status,
+            request_type=request_type,
+            product=product,
+            number=number,
+            words=subject_words,
+        )
         expected = [t for t in newest_first if matches(t, which)]
         pages = pages_of(store, which, limit=2)
         assert [t for page in pages for t in page] == expected, which
@@ -320,7 +383,9 @@ def test_a_number_is_found_only_where_the_other_filters_allow(store: TicketStore
     assert store.find_tickets(TicketFilter(number=ticket.number, requester=ticket.requester.email), 20)[0] == [listed(ticket)]
     other = next(email for email, _ in PEOPLE if email != ticket.requester.email)
     assert store.find_tickets(TicketFilter(number=ticket.number, requester=other), 20) == ([], False)
-    assert store.find_tickets(TicketFilter(number=ticket.number, status="closed" if ticket.status != "closed" else "open"), 20) == ([], False)
+    assert store.find_tickets(
+        TicketFilter(number=ticket.number, status="closed" if ticket.status != "closed" else "open"), 20
+    ) == ([], False)
     assert store.find_tickets(TicketFilter(number="PC-9999"), 20) == ([], False)
     assert store.find_tickets(TicketFilter(number=ticket.number), 20, before=ticket.sequence) == ([], False)
 
@@ -335,12 +400,17 @@ def test_two_hundred_and_fifty_tickets_page_without_gaps_or_repeats(store: Ticke
         store.update_ticket(ticket.number, TicketChange(at=NOW, status="closed"), no_mail)
     closed = {t.number for t in opened[::9]}
 
-    for which, limit in ((TicketFilter(), 20), (TicketFilter(organization="cliente"), 7),
-                         (TicketFilter(requester="bia@cliente.com.br"), 20), (TicketFilter(request_type="improvement"), 4),
-                         (TicketFilter(organization="cliente", status="closed"), 6),
-                         (TicketFilter(requester="ana@cliente.com.br", status="open", request_type="incident"), 20)):
-        expected = [t.number for t in reversed(opened)
-                    if matches(replace(t, status="closed" if t.number in closed else t.status), which)]
+    for which, limit in (
+        (TicketFilter(), 20),
+        (TicketFilter(organization="cliente"), 7),
+        (TicketFilter(requester="bia@cliente.com.br"), 20),
+        (TicketFilter(request_type="improvement"), 4),
+        (TicketFilter(organization="cliente", status="closed"), 6),
+        (TicketFilter(requester="ana@cliente.com.br", status="open", request_type="incident"), 20),
+    ):
+        expected = [
+            t.number for t in reversed(opened) if matches(replace(t, status="closed" if t.number in closed else t.status), which)
+        ]
         pages = pages_of(store, which, limit)
         numbers = [t.number for page in pages for t in page]
         assert numbers == expected, which  # newest first, each once, none missing
@@ -352,7 +422,9 @@ def test_two_hundred_and_fifty_tickets_page_without_gaps_or_repeats(store: Ticke
 
 
 def test_a_sign_in_link_works_once_and_only_in_time(store: TicketStore) -> None:
-    link = Message(id="m-login", ticket="", kind="sign_in", recipient="ana@cliente.com.br", raw=b"Subject: x\r\n\r\nx", created_at=NOW)
+    link = Message(
+        id="m-login", ticket="", kind="sign_in", recipient="ana@cliente.com.br", raw=b"Subject: x\r\n\r\nx", created_at=NOW
+    )
     store.save_sign_in("hash-1", "ana@cliente.com.br", NOW + timedelta(minutes=15), link)
     assert [m.id for m in store.pending_messages(NOW)] == ["m-login"]  # the token and its e-mail, together
     store.save_sign_in("hash-2", "bia@cliente.com.br", NOW + timedelta(minutes=15))  # a ticket's e-mail carries this one
@@ -428,11 +500,14 @@ def test_members_move_between_organizations_and_come_before_domains(store: Ticke
     assert store.list_organizations()[1].members == ("ana@cliente.com.br", "rui@gmail.com")
 
 
-
 def test_hits_are_counted_per_key_and_window_and_refused_ones_are_not(store: TicketStore) -> None:
     start = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)  # a window boundary for one hour
-    assert [store.count_hit("tickets:ana", 3600, start + timedelta(minutes=m), at_most=2) for m in (0, 10, 59, 59)] == \
-        [True, True, True, False]
+    assert [store.count_hit("tickets:ana", 3600, start + timedelta(minutes=m), at_most=2) for m in (0, 10, 59, 59)] == [
+        True,
+        True,
+        True,
+        False,
+    ]
     assert store.count_hit("tickets:bia", 3600, start, at_most=2)
     assert store.hits("tickets:ana", 3600, start) == (0, 3) and store.hits("tickets:bia", 3600, start) == (0, 1)
     assert store.count_hit("tickets:ana", 3600, start + timedelta(hours=1), at_most=2)

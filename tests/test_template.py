@@ -34,8 +34,13 @@ def test_cfn_lint_passes() -> None:
 
 
 def test_sam_validate_lint_passes() -> None:
-    result = subprocess.run([str(DEPLOY_BIN / "sam"), "validate", "--lint", "--template-file", str(TEMPLATE)],
-                            capture_output=True, text=True, env=OFFLINE, cwd=ROOT)
+    result = subprocess.run(
+        [str(DEPLOY_BIN / "sam"), "validate", "--lint", "--template-file", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        env=OFFLINE,
+        cwd=ROOT,
+    )
     assert result.returncode == 0 and "is a valid SAM Template" in result.stdout, result.stdout + result.stderr
 
 
@@ -44,8 +49,9 @@ def test_the_table_has_the_keys_indexes_and_expiry_the_store_uses(template: dict
     declared, wanted = table["Properties"], table_definition("kbdesk")
     assert declared["KeySchema"] == wanted["KeySchema"]
     assert sorted(declared["AttributeDefinitions"], key=str) == sorted(wanted["AttributeDefinitions"], key=str)
-    assert sorted(declared["GlobalSecondaryIndexes"], key=lambda i: i["IndexName"]) == \
-        sorted(wanted["GlobalSecondaryIndexes"], key=lambda i: i["IndexName"])
+    assert sorted(declared["GlobalSecondaryIndexes"], key=lambda i: i["IndexName"]) == sorted(
+        wanted["GlobalSecondaryIndexes"], key=lambda i: i["IndexName"]
+    )
     assert declared["BillingMode"] == wanted["BillingMode"] == "PAY_PER_REQUEST"
     assert declared["TimeToLiveSpecification"] == {"AttributeName": TTL_ATTRIBUTE, "Enabled": True}
     assert declared["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
@@ -69,9 +75,17 @@ def test_the_functions_handlers_and_environment_are_what_the_code_reads(template
     read_by_code = set(re.findall(r'"(KBDESK_[A-Z_]+)"', settings_source))
     assert {v for v in variables if v.startswith("KBDESK_")} <= read_by_code
     assert variables["KBDESK_BACKEND"] == "aws"
-    for required in ("KBDESK_TABLE", "KBDESK_BUCKET", "KBDESK_SITE_URL", "KBDESK_SENDER", "KBDESK_SUPPORT_EMAIL",
-                     "KBDESK_SIGNING_SECRET_ARN", "KBDESK_AGENT_KEY_ARN", "KBDESK_ORIGIN_SECRET_ARN",
-                     "KBDESK_SES_CONFIGURATION_SET"):
+    for required in (
+        "KBDESK_TABLE",
+        "KBDESK_BUCKET",
+        "KBDESK_SITE_URL",
+        "KBDESK_SENDER",
+        "KBDESK_SUPPORT_EMAIL",
+        "KBDESK_SIGNING_SECRET_ARN",
+        "KBDESK_AGENT_KEY_ARN",
+        "KBDESK_ORIGIN_SECRET_ARN",
+        "KBDESK_SES_CONFIGURATION_SET",
+    ):
         assert required in variables, required
     # Secrets are referenced, never written: no variable holds a secret's value.
     assert not {"KBDESK_SIGNING_SECRET", "KBDESK_AGENT_KEY", "KBDESK_ORIGIN_SECRET"} & set(variables)
@@ -89,10 +103,15 @@ def test_every_api_route_is_reachable_through_the_http_api_and_cloudfront(templa
     paths = set(spec["paths"]) | {"/api/openapi.json"}
     assert paths and all(path.startswith("/api/") for path in paths)
 
-    (function,) = [f for f in resources(template, "AWS::Serverless::Function").values()
-                   if f["Properties"]["Handler"] == "tickets.handler.lambda_handler"]
+    (function,) = [
+        f
+        for f in resources(template, "AWS::Serverless::Function").values()
+        if f["Properties"]["Handler"] == "tickets.handler.lambda_handler"
+    ]
     (event,) = function["Properties"]["Events"].values()
-    assert event["Type"] == "HttpApi" and event["Properties"]["Path"] == "/api/{proxy+}" and event["Properties"]["Method"] == "ANY"
+    assert (
+        event["Type"] == "HttpApi" and event["Properties"]["Path"] == "/api/{proxy+}" and event["Properties"]["Method"] == "ANY"
+    )
 
     (distribution,) = resources(template, "AWS::CloudFront::Distribution").values()
     config = distribution["Properties"]["DistributionConfig"]
@@ -131,8 +150,9 @@ def test_cloudfront_sends_the_policy_the_local_server_sends(template: dict[str, 
 
 
 def test_permissions_name_their_resources_and_no_wildcard_actions(template: dict[str, Any]) -> None:
-    statements = [s for p in resources(template, "AWS::IAM::ManagedPolicy").values()
-                  for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    statements = [
+        s for p in resources(template, "AWS::IAM::ManagedPolicy").values() for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
     assert statements
     for statement in statements:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
@@ -166,8 +186,11 @@ def test_the_buckets_are_private_encrypted_and_tls_only(template: dict[str, Any]
 def test_the_packaged_requirements_are_the_versions_the_suite_runs() -> None:
     pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines() if "==" in line)
     normalized = {name.lower().replace("_", "-"): version for name, version in pins.items()}
-    required = [line for line in (ROOT / "functions/requirements.txt").read_text().splitlines()
-                if line.strip() and not line.startswith("#")]
+    required = [
+        line
+        for line in (ROOT / "functions/requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert required
     for line in required:
         name, version = line.split("==")
@@ -176,8 +199,12 @@ def test_the_packaged_requirements_are_the_versions_the_suite_runs() -> None:
 
 def test_make_deploy_without_credentials_stops_at_once_with_a_clear_message(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(HOME=str(tmp_path), AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
-               AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        HOME=str(tmp_path),
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     result = subprocess.run(["make", "-s", "deploy"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "no AWS credentials found" in result.stderr

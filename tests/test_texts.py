@@ -19,8 +19,10 @@ TABLE_FILES = {ROOT / "functions/tickets/texts.py", ROOT / "src/kbdesk/strings.p
 CODE = [*sorted((ROOT / "functions/tickets").rglob("*.py")), *sorted((ROOT / "src/kbdesk").rglob("*.py"))]
 # Portuguese shows in its accents, or in words English never uses; paths and addresses
 # (`/chamados/novo/`, `uol.com.br`) are the site's and the world's names, not text.
-PORTUGUESE = re.compile(r"[ãõçáéíóúâêôàÃÕÇÁÉÍÓÚÂÊÔ]|(?<![./])\b(não|de|do|da|dos|das|um|uma|para|seu|sua|pelo|pela|"
-                        r"chamados?|campos?|arquivos?|anexos?|produto|assunto|Revise|Envie|Entre|Tente)\b(?![./])")
+PORTUGUESE = re.compile(
+    r"[ãõçáéíóúâêôàÃÕÇÁÉÍÓÚÂÊÔ]|(?<![./])\b(não|de|do|da|dos|das|um|uma|para|seu|sua|pelo|pela|"
+    r"chamados?|campos?|arquivos?|anexos?|produto|assunto|Revise|Envie|Entre|Tente)\b(?![./])"
+)
 
 
 def _placeholders(text: str) -> set[str]:

@@ -71,8 +71,19 @@ def serve(data_dir: Path) -> Iterator[Portal]:
     log_path = data_dir.with_name(data_dir.name + ".log")
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "kbdesk"), "serve", "--port", str(port), "--data-dir", str(data_dir), "--no-watch"],
-            cwd=ROOT, env={**os.environ, "KBDESK_RATE_LIMITS": "off"}, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(Path(sys.executable).parent / "kbdesk"),
+                "serve",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data_dir),
+                "--no-watch",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "KBDESK_RATE_LIMITS": "off"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             deadline = time.monotonic() + 60
@@ -100,7 +111,9 @@ def fresh_portal(tmp_path: Path) -> Iterator[Portal]:
 
 
 @contextmanager
-def customer(browser, portal: Portal, viewport: dict[str, int] = DESKTOP, allowed: tuple[str, ...] = (), **options) -> Iterator[Watched]:
+def customer(
+    browser, portal: Portal, viewport: dict[str, int] = DESKTOP, allowed: tuple[str, ...] = (), **options
+) -> Iterator[Watched]:
     context = browser.new_context(viewport=viewport, locale="pt-BR", **options)
     watched = watch(context.new_page(), portal.url)
     try:
@@ -136,7 +149,8 @@ def wait_for_uploads(page, portal: Portal, count: int) -> None:
     page.wait_for_function(
         "n => document.querySelectorAll('.kb-file').length === n"
         " && document.querySelectorAll('.kb-file[data-state=\"uploading\"]').length === 0",
-        arg=count, timeout=60_000,
+        arg=count,
+        timeout=60_000,
     )
     states = page.locator(".kb-file").evaluate_all("items => items.map(i => i.dataset.state + ': ' + i.innerText)")
     log = portal.data_dir.with_name(portal.data_dir.name + ".log")
@@ -150,11 +164,14 @@ def suggestions(page) -> list[str]:
 
 def tiny_png() -> bytes:
     """A real 1x1 PNG, so the server's check of the bytes recognises it."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
+    )
 
 
 def plain_text(path: Path) -> tuple[str, str]:
@@ -177,10 +194,13 @@ def test_a_customer_opens_a_ticket_with_two_attachments(browser, fresh_portal: P
         assert first.get_attribute("href").endswith("/omni-crm/portal/limpar-cache-e-cookies-do-navegador/")
 
         page.get_by_label("Descrição").fill("Desde segunda, a tela de contatos leva 40 segundos para salvar para 12 pessoas.")
-        page.set_input_files("#tf-files", [
-            {"name": "tela.png", "mimeType": "image/png", "buffer": tiny_png()},
-            {"name": "passos.txt", "mimeType": "text/plain", "buffer": b"Abrir contato, salvar, esperar.\n"},
-        ])
+        page.set_input_files(
+            "#tf-files",
+            [
+                {"name": "tela.png", "mimeType": "image/png", "buffer": tiny_png()},
+                {"name": "passos.txt", "mimeType": "text/plain", "buffer": b"Abrir contato, salvar, esperar.\n"},
+            ],
+        )
         wait_for_uploads(page, fresh_portal, 2)
         assert page.locator(".kb-file progress").evaluate_all("bars => bars.map(b => b.value)") == [1, 1]
         assert page.locator(".kb-file .kb-file__status").all_inner_texts() == ["Enviado", "Enviado"]
@@ -363,7 +383,9 @@ def test_the_tips_link_to_articles_that_exist(tab: Watched, portal: Portal) -> N
     assert tips == ["Dica", "Sugestão", "Lembrete"]
     links = page.locator(".kb-ticket__tips .admonition a").evaluate_all("links => links.map(a => a.href)")
     assert links[0] == portal.url
-    for link, title in zip(links[1:], ["Limpar cache e cookies do navegador", "Verificar conexão com a internet e VPN"], strict=True):
+    for link, title in zip(
+        links[1:], ["Limpar cache e cookies do navegador", "Verificar conexão com a internet e VPN"], strict=True
+    ):
         assert page.goto(link).status == 200
         assert page.locator("h1").inner_text() == title
 
@@ -374,8 +396,10 @@ def test_phone_sized_screen(browser, portal: Portal) -> None:
         open_form(page, portal)
         fill_ticket(page, subject="Como limpar o cache do navegador")
         suggestions(page)
-        page.set_input_files("#tf-files", [{"name": "um-nome-de-arquivo-bem-comprido-para-caber-na-tela.txt",
-                                            "mimeType": "text/plain", "buffer": b"texto\n"}])
+        page.set_input_files(
+            "#tf-files",
+            [{"name": "um-nome-de-arquivo-bem-comprido-para-caber-na-tela.txt", "mimeType": "text/plain", "buffer": b"texto\n"}],
+        )
         page.wait_for_selector('.kb-file[data-state="done"]')
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the form scrolls sideways"
         widest = page.locator("form *").evaluate_all("nodes => Math.max(...nodes.map(n => n.getBoundingClientRect().right))")

@@ -118,8 +118,9 @@ class TicketApi:
 
     def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         say = self.desk.settings.say
-        refused = (_refuse_method(event, self.routes, say) or _refuse_caller(event, self.desk.agent_key, say)
-                   or _refuse_body(event, say))
+        refused = (
+            _refuse_method(event, self.routes, say) or _refuse_caller(event, self.desk.agent_key, say) or _refuse_body(event, say)
+        )
         if refused is not None:
             answer = render_error(refused)
             return {"statusCode": answer.status, "headers": answer.headers, "body": answer.body}
@@ -289,7 +290,11 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         """A page of what `person` (support, when None) may see, as the query string narrows it."""
         query = parse_query(app.current_event.query_string_parameters or {}, desk.products, say)
         tickets, cursor = desk.find_tickets(person, query)
-        return Response(200, JSON, TicketListOut.model_validate({"items": [ticket_out(t, comments=False) for t in tickets], "next_cursor": cursor}))
+        return Response(
+            200,
+            JSON,
+            TicketListOut.model_validate({"items": [ticket_out(t, comments=False) for t in tickets], "next_cursor": cursor}),
+        )
 
     def whole(ticket: Ticket) -> Response[TicketOut]:
         return Response(200, JSON, TicketOut.model_validate(ticket_out(ticket, desk.download_url)))
@@ -304,8 +309,11 @@ def create_resolver(desk: Desk, idempotency: BasePersistenceLayer) -> APIGateway
         counts as itself, and cannot name another address)."""
         headers = app.current_event.headers
         viewer = headers.get(VIEWER_ADDRESS_HEADER, "")
-        if viewer and desk.origin_secret and hmac.compare_digest(headers.get(ORIGIN_HEADER, "").encode(),
-                                                                 desk.origin_secret.encode()):
+        if (
+            viewer
+            and desk.origin_secret
+            and hmac.compare_digest(headers.get(ORIGIN_HEADER, "").encode(), desk.origin_secret.encode())
+        ):
             return viewer.rpartition(":")[0].strip("[]")  # "198.51.100.7:46532", "2001:db8::7:46532"
         return app.current_event.request_context.http.source_ip
 
@@ -358,8 +366,9 @@ def _idempotent(desk: Desk, persistence: BasePersistenceLayer, config: Idempoten
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config, key_prefix="open-ticket")
     def open_once(request: dict[str, Any]) -> dict[str, Any]:
         ticket_in = TicketIn.model_validate(request["payload"])
-        return ticket_out(desk.open_ticket(ticket_in, session_email=request["session"], client_ip=request["ip"],
-                                           idempotency_key=request["key"]))
+        return ticket_out(
+            desk.open_ticket(ticket_in, session_email=request["session"], client_ip=request["ip"], idempotency_key=request["key"])
+        )
 
     return cast("Callable[..., dict[str, Any]]", open_once)
 
@@ -435,7 +444,7 @@ ERROR_MEANINGS = {
     403: "The X-Requested-With header is missing, or the support key is wrong",
     404: "No such ticket, or one the caller may not see",
     409: "`idempotency_conflict`: the Idempotency-Key was used with another body; `idempotency_in_progress`: "
-         "its first request has not answered yet (send the same request again after Retry-After seconds)",
+    "its first request has not answered yet (send the same request again after Retry-After seconds)",
     413: "The body, or an attachment, is larger than allowed",
     415: "The body is not JSON, or an attachment's type is not allowed",
     422: "Fields are wrong; `fields` maps each to a short reason",

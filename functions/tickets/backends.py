@@ -63,7 +63,11 @@ def aws_backend(settings: Settings) -> Backend:
         read_secret=read_secret,
     )
     idempotency = DynamoDBPersistenceLayer(
-        table_name=settings.table_name, key_attr="pk", sort_key_attr="sk", expiry_attr=TTL_ATTRIBUTE, boto3_client=dynamodb,
+        table_name=settings.table_name,
+        key_attr="pk",
+        sort_key_attr="sk",
+        expiry_attr=TTL_ATTRIBUTE,
+        boto3_client=dynamodb,
     )
     return Backend(desk, idempotency)
 

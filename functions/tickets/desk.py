@@ -95,14 +95,16 @@ class Desk:
             },
         }
 
-    def grant_upload(self, request: UploadIn, client_ip: str,
-                     session_email: str | None = None) -> tuple[Upload, str, dict[str, str]]:
+    def grant_upload(
+        self, request: UploadIn, client_ip: str, session_email: str | None = None
+    ) -> tuple[Upload, str, dict[str, str]]:
         """Permission to upload one file to a key the server chooses, for 15 minutes."""
         self._check_rate(f"uploads_ip:{client_ip}", "uploads_ip")
         say = self.settings.say
         if request.size > catalog.MAX_ATTACHMENT_BYTES:
-            raise TooLarge(say("file_too_large", mb=catalog.MAX_ATTACHMENT_BYTES // catalog.MiB),
-                           {"size": say("reason.file_too_large")})
+            raise TooLarge(
+                say("file_too_large", mb=catalog.MAX_ATTACHMENT_BYTES // catalog.MiB), {"size": say("reason.file_too_large")}
+            )
         if request.content_type.split(";")[0].strip().lower() not in catalog.ALLOWED_TYPES:
             raise UnsupportedMediaType(say("file_type_refused"), {"content_type": say("reason.type_refused")})
         filename = safe_filename(request.filename) or say("unnamed_file")
@@ -134,8 +136,9 @@ class Desk:
             self.files.delete(key)
         return len(keys)
 
-    def open_ticket(self, request: TicketIn, session_email: str | None, client_ip: str,
-                    idempotency_key: str | None = None) -> Ticket:
+    def open_ticket(
+        self, request: TicketIn, session_email: str | None, client_ip: str, idempotency_key: str | None = None
+    ) -> Ticket:
         """Check, store (ticket and e-mails together), then try to send the e-mails.
 
         The requester's copy carries a sign-in link that leads to the ticket. With an
@@ -192,8 +195,9 @@ class Desk:
             assert stored is not None  # tickets are never deleted
             return stored  # its e-mails were queued with it, and are sent once
         except UploadTaken as error:
-            raise ValidationFailed(self.settings.say("attachment_taken"),
-                                   {"attachments": self.settings.say("reason.attachment_taken")}) from error
+            raise ValidationFailed(
+                self.settings.say("attachment_taken"), {"attachments": self.settings.say("reason.attachment_taken")}
+            ) from error
         self._send(queued)
         return ticket
 
@@ -285,12 +289,18 @@ class Desk:
         now = self.clock()
         name = ticket.requester.name if person.email == ticket.requester.email else ""
         comment = Comment(
-            id=secrets.token_hex(8), author=Author(email=person.email, name=name, role="customer"),
-            body=request.body, created_at=now, attachments=self._attachments(request.attachments),
+            id=secrets.token_hex(8),
+            author=Author(email=person.email, name=name, role="customer"),
+            body=request.body,
+            created_at=now,
+            attachments=self._attachments(request.attachments),
         )
         status = "in_progress" if ticket.status in ("waiting_customer", "resolved") else None
-        self._change(ticket.number, TicketChange(at=now, comment=comment, status=status),
-                     lambda changed: [emails.comment_notice(changed, comment, self.settings, now)])
+        self._change(
+            ticket.number,
+            TicketChange(at=now, comment=comment, status=status),
+            lambda changed: [emails.comment_notice(changed, comment, self.settings, now)],
+        )
         return comment
 
     def reply(self, number: str, body: str, status: str | None) -> Comment:
@@ -300,8 +310,11 @@ class Desk:
         author = Author(email=self.settings.support_email, name=self.settings.say("agent_name"), role="agent")
         comment = Comment(id=secrets.token_hex(8), author=author, body=body, created_at=now)
         new_status = status or ("in_progress" if ticket.status == "open" else None)
-        self._change(ticket.number, TicketChange(at=now, comment=comment, status=new_status),
-                     lambda changed: [emails.reply_message(changed, comment, self.settings, now)])
+        self._change(
+            ticket.number,
+            TicketChange(at=now, comment=comment, status=new_status),
+            lambda changed: [emails.reply_message(changed, comment, self.settings, now)],
+        )
         return comment
 
     def change_status(self, number: str, status: str) -> Ticket:
@@ -310,8 +323,11 @@ class Desk:
         if ticket.status == status:
             return ticket
         now = self.clock()
-        self._change(ticket.number, TicketChange(at=now, status=status),
-                     lambda changed: [emails.status_message(changed, self.settings, now)])
+        self._change(
+            ticket.number,
+            TicketChange(at=now, status=status),
+            lambda changed: [emails.status_message(changed, self.settings, now)],
+        )
         return self.ticket_for(None, number)
 
     def _change(self, number: str, change: TicketChange, compose: Callable[[Ticket], list[Message]]) -> None:
@@ -324,8 +340,9 @@ class Desk:
         try:
             changed = self.store.update_ticket(number, change, keep)
         except UploadTaken as error:
-            raise ValidationFailed(self.settings.say("attachment_taken"),
-                                   {"attachments": self.settings.say("reason.attachment_taken")}) from error
+            raise ValidationFailed(
+                self.settings.say("attachment_taken"), {"attachments": self.settings.say("reason.attachment_taken")}
+            ) from error
         if changed is None:
             raise NotFound(self.settings.say("ticket_not_found"))
         self._send(queued)
@@ -338,7 +355,8 @@ class Desk:
 
     def add_organization(self, organization_id: str, name: str, domains: list[str]) -> Organization:
         organization = Organization(
-            id=organizations.check_id(organization_id), name=name.strip() or organization_id,
+            id=organizations.check_id(organization_id),
+            name=name.strip() or organization_id,
             domains=tuple(dict.fromkeys(organizations.check_domain(d) for d in domains)),
         )
         try:
@@ -362,11 +380,14 @@ class Desk:
             raise ValidationFailed(say("attachment_missing"), {"attachments": say("reason.attachment_missing")})
         if stored.size > min(upload.size, catalog.MAX_ATTACHMENT_BYTES):
             # Larger than granted: S3's policy forbids it, but the server checks what is really stored.
-            raise TooLarge(say("attachment_too_large", filename=upload.filename), {"attachments": say("reason.attachment_too_large")})
+            raise TooLarge(
+                say("attachment_too_large", filename=upload.filename), {"attachments": say("reason.attachment_too_large")}
+            )
         content_type = real_type(stored.head, upload.content_type, upload.filename)
         if content_type is None:
-            raise UnsupportedMediaType(say("attachment_type_refused", filename=upload.filename),
-                                       {"attachments": say("reason.attachment_type_refused")})
+            raise UnsupportedMediaType(
+                say("attachment_type_refused", filename=upload.filename), {"attachments": say("reason.attachment_type_refused")}
+            )
         return upload, stored, content_type
 
     def _keep(self, upload: Upload, stored: StoredObject, content_type: str) -> Attachment:
@@ -374,8 +395,9 @@ class Desk:
         try:
             key = self.files.keep(upload.key, stored, upload.id)
         except FileChanged as error:
-            raise ValidationFailed(self.settings.say("attachment_changed"),
-                                   {"attachments": self.settings.say("reason.attachment_changed")}) from error
+            raise ValidationFailed(
+                self.settings.say("attachment_changed"), {"attachments": self.settings.say("reason.attachment_changed")}
+            ) from error
         return Attachment(id=upload.id, filename=upload.filename, content_type=content_type, size=stored.size, key=key)
 
     def _check_rate(self, key: str, rule: str, amount: int = 1) -> None:
@@ -435,4 +457,3 @@ def safe_filename(name: str) -> str:
     base = PurePosixPath(name.replace("\\", "/")).name
     cleaned = "".join(c for c in base if c.isprintable() and c not in '<>:"|?*').strip().lstrip(".")
     return cleaned[:200]
-

@@ -48,17 +48,26 @@ def new_ticket_messages(
         (t("mail.attachments"), ", ".join(a.filename for a in ticket.attachments) or t("mail.none")),
     ]
     copy = _compose(
-        settings, now, ticket.requester.email,
+        settings,
+        now,
+        ticket.requester.email,
         t("mail.copy_subject", number=ticket.number, subject=_one_line(ticket.subject)),
-        [t("mail.copy_intro"), *([] if ticket.confirmed else [t("mail.unconfirmed")])], facts,
-        (t("mail.description"), ticket.description), [t("mail.next")], (t("mail.follow"), follow_link),
+        [t("mail.copy_intro"), *([] if ticket.confirmed else [t("mail.unconfirmed")])],
+        facts,
+        (t("mail.description"), ticket.description),
+        [t("mail.next")],
+        (t("mail.follow"), follow_link),
     )
     requester = f"{ticket.requester.name} <{ticket.requester.email}>" if ticket.requester.name else ticket.requester.email
     notice = _compose(
-        settings, now, settings.support_email,
+        settings,
+        now,
+        settings.support_email,
         t("mail.notice_subject", number=ticket.number, subject=_one_line(ticket.subject)),
-        [t("mail.notice_intro"), *([] if ticket.confirmed else [t("mail.unconfirmed_notice")])], [(t("mail.requester"), requester), *facts],
-        (t("mail.description"), ticket.description), [],
+        [t("mail.notice_intro"), *([] if ticket.confirmed else [t("mail.unconfirmed_notice")])],
+        [(t("mail.requester"), requester), *facts],
+        (t("mail.description"), ticket.description),
+        [],
         (t("mail.follow"), ticket_url(settings, ticket.number)),
         reply_to=ticket.requester.email,
     )
@@ -70,18 +79,39 @@ def new_ticket_messages(
 
 def sign_in_message(email: str, link: str, settings: Settings, now: datetime) -> Message:
     t = settings.say
-    mime = _compose(settings, now, email, t("mail.sign_in_subject"), [t("mail.sign_in_intro")], [], None, [t("mail.sign_in_outro")], (t("mail.sign_in"), link))
+    mime = _compose(
+        settings,
+        now,
+        email,
+        t("mail.sign_in_subject"),
+        [t("mail.sign_in_intro")],
+        [],
+        None,
+        [t("mail.sign_in_outro")],
+        (t("mail.sign_in"), link),
+    )
     return _message("", "sign_in", email, mime, now)
 
 
 def comment_notice(ticket: Ticket, comment: Comment, settings: Settings, now: datetime) -> Message:
     """Support's notice of a customer's comment; replying to it writes to the customer."""
     t = settings.say
-    facts = [(t("mail.number"), ticket.number), (t("mail.requester"), comment.author.email), (t("mail.status"), _status(ticket, settings)),
-             (t("mail.attachments"), ", ".join(a.filename for a in comment.attachments) or t("mail.none"))]
+    facts = [
+        (t("mail.number"), ticket.number),
+        (t("mail.requester"), comment.author.email),
+        (t("mail.status"), _status(ticket, settings)),
+        (t("mail.attachments"), ", ".join(a.filename for a in comment.attachments) or t("mail.none")),
+    ]
     mime = _compose(
-        settings, now, settings.support_email, t("mail.comment_subject", number=ticket.number, subject=_one_line(ticket.subject)),
-        [t("mail.comment_intro")], facts, (t("mail.comment"), comment.body), [], (t("mail.follow"), ticket_url(settings, ticket.number)),
+        settings,
+        now,
+        settings.support_email,
+        t("mail.comment_subject", number=ticket.number, subject=_one_line(ticket.subject)),
+        [t("mail.comment_intro")],
+        facts,
+        (t("mail.comment"), comment.body),
+        [],
+        (t("mail.follow"), ticket_url(settings, ticket.number)),
         reply_to=comment.author.email,
     )
     return _message(ticket.number, "comment_notice", settings.support_email, mime, now)
@@ -90,10 +120,21 @@ def comment_notice(ticket: Ticket, comment: Comment, settings: Settings, now: da
 def reply_message(ticket: Ticket, comment: Comment, settings: Settings, now: datetime) -> Message:
     """Support's answer, to the requester, with the conversation's link."""
     t = settings.say
-    facts = [(t("mail.number"), ticket.number), (t("mail.subject"), ticket.subject), (t("mail.status"), _status(ticket, settings))]
+    facts = [
+        (t("mail.number"), ticket.number),
+        (t("mail.subject"), ticket.subject),
+        (t("mail.status"), _status(ticket, settings)),
+    ]
     mime = _compose(
-        settings, now, ticket.requester.email, t("mail.reply_subject", number=ticket.number, subject=_one_line(ticket.subject)),
-        [t("mail.reply_intro")], facts, (t("mail.reply"), comment.body), [t("mail.reply_outro")], (t("mail.follow"), ticket_url(settings, ticket.number)),
+        settings,
+        now,
+        ticket.requester.email,
+        t("mail.reply_subject", number=ticket.number, subject=_one_line(ticket.subject)),
+        [t("mail.reply_intro")],
+        facts,
+        (t("mail.reply"), comment.body),
+        [t("mail.reply_outro")],
+        (t("mail.follow"), ticket_url(settings, ticket.number)),
     )
     return _message(ticket.number, "reply", ticket.requester.email, mime, now)
 
@@ -103,9 +144,15 @@ def status_message(ticket: Ticket, settings: Settings, now: datetime) -> Message
     status = _status(ticket, settings)
     facts = [(t("mail.number"), ticket.number), (t("mail.subject"), ticket.subject), (t("mail.status"), status)]
     mime = _compose(
-        settings, now, ticket.requester.email,
+        settings,
+        now,
+        ticket.requester.email,
         t("mail.status_subject", number=ticket.number, status=status, subject=_one_line(ticket.subject)),
-        [t("mail.status_intro", status=status)], facts, None, [], (t("mail.follow"), ticket_url(settings, ticket.number)),
+        [t("mail.status_intro", status=status)],
+        facts,
+        None,
+        [],
+        (t("mail.follow"), ticket_url(settings, ticket.number)),
     )
     return _message(ticket.number, "status_change", ticket.requester.email, mime, now)
 
@@ -119,14 +166,31 @@ def _message(ticket: str, kind: str, recipient: str, mime: MIMEMultipart, now: d
 
 
 def _compose(
-    settings: Settings, now: datetime, to: str, subject: str, intro: list[str], facts: list[tuple[str, str]],
-    body: tuple[str, str] | None, outro: list[str], link: tuple[str, str], reply_to: str | None = None,
+    settings: Settings,
+    now: datetime,
+    to: str,
+    subject: str,
+    intro: list[str],
+    facts: list[tuple[str, str]],
+    body: tuple[str, str] | None,
+    outro: list[str],
+    link: tuple[str, str],
+    reply_to: str | None = None,
 ) -> MIMEMultipart:
     """A text and HTML message. Built with the email.mime classes: the modern EmailMessage
     parses every header it is given and cost most of a ticket request's time."""
-    text = "\n\n".join(filter(None, [
-        *intro, "\n".join(f"{k}: {v}" for k, v in facts), f"{body[0]}:\n{body[1]}" if body else "", *outro, f"{link[0]}: {link[1]}",
-    ]))
+    text = "\n\n".join(
+        filter(
+            None,
+            [
+                *intro,
+                "\n".join(f"{k}: {v}" for k, v in facts),
+                f"{body[0]}:\n{body[1]}" if body else "",
+                *outro,
+                f"{link[0]}: {link[1]}",
+            ],
+        )
+    )
     rows = "".join(f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in intro)
     after = "".join(f"<p>{escape(p)}</p>" for p in outro)

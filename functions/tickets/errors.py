@@ -104,7 +104,17 @@ def render_error(error: ApiError) -> Rendered:
 
 def error_for(status: int, message: str) -> ApiError:
     """The contract's error for a status an outside part (the local file routes) decided."""
-    kinds: dict[int, type[ApiError]] = {kind.status: kind for kind in (
-        BadRequest, Unauthenticated, Forbidden, NotFound, TooLarge, UnsupportedMediaType, ValidationFailed, Internal,
-    )}
+    kinds: dict[int, type[ApiError]] = {
+        kind.status: kind
+        for kind in (
+            BadRequest,
+            Unauthenticated,
+            Forbidden,
+            NotFound,
+            TooLarge,
+            UnsupportedMediaType,
+            ValidationFailed,
+            Internal,
+        )
+    }
     return kinds.get(status, BadRequest)(message)

@@ -62,9 +62,15 @@ def parse_query(params: dict[str, str], products: dict[str, str], say: Texts) ->
     if problems:
         raise BadRequest(say("review_query"), problems)
     return TicketQuery(
-        scope=given.get("scope", "mine"), status=given.get("status"), request_type=given.get("request_type"),
-        product=given.get("product"), created_by=given.get("created_by", "").lower() or None, q=given.get("q"),
-        organization=given.get("organization"), limit=int(limit), cursor=given.get("cursor"),
+        scope=given.get("scope", "mine"),
+        status=given.get("status"),
+        request_type=given.get("request_type"),
+        product=given.get("product"),
+        created_by=given.get("created_by", "").lower() or None,
+        q=given.get("q"),
+        organization=given.get("organization"),
+        limit=int(limit),
+        cursor=given.get("cursor"),
     )
 
 
@@ -83,8 +89,13 @@ def ticket_filter(query: TicketQuery, requester: str | None, organization: str |
         else:
             subject_words = words(query.q)
     return TicketFilter(
-        requester=requester, organization=organization, status=query.status, request_type=query.request_type,
-        product=query.product, number=number, words=subject_words,
+        requester=requester,
+        organization=organization,
+        status=query.status,
+        request_type=query.request_type,
+        product=query.product,
+        number=number,
+        words=subject_words,
     )
 
 
@@ -106,4 +117,3 @@ def read_cursor(secret: bytes, caller: str, which: TicketFilter, cursor: str, sa
 def _binding(caller: str, which: TicketFilter) -> str:
     described = json.dumps([caller, asdict(which)], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(described.encode()).hexdigest()[:32]
-

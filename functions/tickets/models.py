@@ -229,7 +229,10 @@ Link = Callable[[Attachment], str]
 
 def attachment_out(attachment: Attachment, link: Link | None = None) -> dict[str, object]:
     out: dict[str, object] = {
-        "id": attachment.id, "filename": attachment.filename, "content_type": attachment.content_type, "size": attachment.size,
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
     }
     if link is not None:
         out["download_url"] = link(attachment)

@@ -17,8 +17,12 @@ from . import catalog, lookups, sign_in
 SESSION = "session"
 AGENT_KEY = "agentKey"
 SCHEMES = {
-    SESSION: {"type": "apiKey", "in": "cookie", "name": sign_in.SESSION_COOKIE,
-              "description": "The session a sign-in link starts (POST /api/auth/verify)."},
+    SESSION: {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": sign_in.SESSION_COOKIE,
+        "description": "The session a sign-in link starts (POST /api/auth/verify).",
+    },
     AGENT_KEY: {"type": "http", "scheme": "bearer", "description": "The support team's key (KBDESK_AGENT_KEY)."},
 }
 LIST_ROUTES = ("/api/tickets", "/api/agent/tickets")
@@ -38,8 +42,10 @@ def complete(spec: dict[str, Any], products: list[str]) -> dict[str, Any]:
                 operation["security"] = [{SESSION: []}]
             if path.startswith("/api/agent/"):
                 operation["security"] = [{AGENT_KEY: []}]
-                operation["responses"]["401"] = {"description": "No support key",
-                                                 "content": {"application/json": {"schema": {"$ref": ERROR}}}}
+                operation["responses"]["401"] = {
+                    "description": "No support key",
+                    "content": {"application/json": {"schema": {"$ref": ERROR}}},
+                }
             if method == "get" and path in LIST_ROUTES:
                 agent = path.startswith("/api/agent/")
                 operation.setdefault("parameters", []).extend(_list_parameters(products, agent))
@@ -56,14 +62,17 @@ def _one_error_body(operation: dict[str, Any]) -> None:
     validation = responses.get("422", {}).get("content", {}).get("application/json", {}).get("schema", {})
     if validation.get("$ref") == POWERTOOLS_422:
         if operation.get("parameters") or operation.get("requestBody"):
-            responses["422"] = {"description": "Fields are wrong; `fields` maps each to a short reason",
-                                "content": {"application/json": {"schema": {"$ref": ERROR}}}}
+            responses["422"] = {
+                "description": "Fields are wrong; `fields` maps each to a short reason",
+                "content": {"application/json": {"schema": {"$ref": ERROR}}},
+            }
         else:
             del responses["422"]
 
 
 def _list_parameters(products: list[str], agent: bool) -> list[dict[str, Any]]:
     """The query string `lookups.parse_query` reads; an empty value is taken as if it were absent."""
+
     def query(name: str, description: str, **schema: Any) -> dict[str, Any]:
         if "enum" in schema:
             schema["enum"] = [*schema["enum"], ""]
@@ -74,17 +83,32 @@ def _list_parameters(products: list[str], agent: bool) -> list[dict[str, Any]]:
         query("request_type", "Only tickets of this request type.", type="string", enum=sorted(catalog.REQUEST_TYPE_IDS)),
         query("product", "Only tickets about this product.", type="string", enum=products),
         query("created_by", "Only tickets opened by this e-mail address.", type="string", maxLength=320),
-        query("q", "Words that must all appear in the subject (case and accents ignored), or a ticket number.",
-              type="string", maxLength=200),
-        query("limit", f"Tickets per page (default {lookups.DEFAULT_LIMIT}).",
-              anyOf=[{"type": "integer", "minimum": 1, "maximum": lookups.MAX_LIMIT}, {"type": "string", "enum": [""]}]),
+        query(
+            "q",
+            "Words that must all appear in the subject (case and accents ignored), or a ticket number.",
+            type="string",
+            maxLength=200,
+        ),
+        query(
+            "limit",
+            f"Tickets per page (default {lookups.DEFAULT_LIMIT}).",
+            anyOf=[{"type": "integer", "minimum": 1, "maximum": lookups.MAX_LIMIT}, {"type": "string", "enum": [""]}],
+        ),
         query("cursor", "The `next_cursor` of the page before.", type="string"),
     ]
     if agent:
         parameters.append(query("organization", "Only the tickets listed under this organization.", type="string"))
     else:
-        parameters.insert(0, query("scope", "`mine`, or `organization`: the colleagues' tickets too.", type="string",
-                                   enum=["mine", "organization"], default="mine"))
+        parameters.insert(
+            0,
+            query(
+                "scope",
+                "`mine`, or `organization`: the colleagues' tickets too.",
+                type="string",
+                enum=["mine", "organization"],
+                default="mine",
+            ),
+        )
     return parameters
 
 

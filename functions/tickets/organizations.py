@@ -10,12 +10,36 @@ from __future__ import annotations
 
 import re
 
-PUBLIC_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "hotmail.com", "hotmail.com.br", "outlook.com", "outlook.com.br", "live.com",
-    "msn.com", "yahoo.com", "yahoo.com.br", "ymail.com", "icloud.com", "me.com", "aol.com", "proton.me",
-    "protonmail.com", "gmx.com", "zoho.com", "uol.com.br", "bol.com.br", "terra.com.br", "ig.com.br",
-    "globo.com", "globomail.com", "r7.com", "zipmail.com.br",
-})
+PUBLIC_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "hotmail.com",
+        "hotmail.com.br",
+        "outlook.com",
+        "outlook.com.br",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.com.br",
+        "ymail.com",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "gmx.com",
+        "zoho.com",
+        "uol.com.br",
+        "bol.com.br",
+        "terra.com.br",
+        "ig.com.br",
+        "globo.com",
+        "globomail.com",
+        "r7.com",
+        "zipmail.com.br",
+    }
+)
 
 ORGANIZATION_ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

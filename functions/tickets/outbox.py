@@ -81,8 +81,9 @@ def _reason(error: Exception) -> str:
     return ADDRESS.sub("<address>", f"{type(error).__name__}: {error}")[:500]
 
 
-def flush(store: TicketStore, mailer: Mailer, now: datetime, keep_going: Callable[[], bool] = lambda: True,
-          waiting_too: bool = False) -> Delivery:
+def flush(
+    store: TicketStore, mailer: Mailer, now: datetime, keep_going: Callable[[], bool] = lambda: True, waiting_too: bool = False
+) -> Delivery:
     """Send every message due now, batch after batch, until none is left or `keep_going` says stop.
 
     The scheduled sender keeps to each message's next attempt; the operator's flush, once

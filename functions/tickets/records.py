@@ -141,10 +141,18 @@ class TicketDraft:
 
     def numbered(self, number: str) -> Ticket:
         return Ticket(
-            number=number, status="open", request_type=self.request_type, product=self.product,
-            subject=self.subject, description=self.description, requester=self.requester,
-            organization=self.organization, created_at=self.created_at, updated_at=self.created_at,
-            attachments=self.attachments, confirmed=self.confirmed,
+            number=number,
+            status="open",
+            request_type=self.request_type,
+            product=self.product,
+            subject=self.subject,
+            description=self.description,
+            requester=self.requester,
+            organization=self.organization,
+            created_at=self.created_at,
+            updated_at=self.created_at,
+            attachments=self.attachments,
+            confirmed=self.confirmed,
         )
 
 

@@ -17,9 +17,18 @@ from .texts import Texts, texts_for
 # An address may attach up to ten files to each ticket it may open (uploads_ip). What uploads may hold
 # is counted in MiB over a day, the time an unused upload is kept: an address (upload_mib_ip) or a
 # signed-in person (upload_mib) never holds more than that in uploads no ticket uses.
-DEFAULT_RATE_LIMITS = {"tickets": (10, 3600), "tickets_ip": (60, 3600), "login": (5, 3600), "login_ip": (30, 3600),
-                       "login_mailbox": (20, 3600), "verify_ip": (60, 3600), "comments": (60, 3600), "uploads_ip": (600, 3600),
-                       "upload_mib_ip": (2048, 86400), "upload_mib": (1024, 86400)}
+DEFAULT_RATE_LIMITS = {
+    "tickets": (10, 3600),
+    "tickets_ip": (60, 3600),
+    "login": (5, 3600),
+    "login_ip": (30, 3600),
+    "login_mailbox": (20, 3600),
+    "verify_ip": (60, 3600),
+    "comments": (60, 3600),
+    "uploads_ip": (600, 3600),
+    "upload_mib_ip": (2048, 86400),
+    "upload_mib": (1024, 86400),
+}
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 RATE = re.compile(r"^\s*(\w+)\s*=\s*(\d+)\s*/\s*([smhd])\s*$")
 

@@ -45,8 +45,9 @@ def new_article(kb_dir: Path, product: str, title: str, today: date, language: s
         raise AuthoringError(f"an article with the slug '{slug}' already exists in {product}")
     path = folder / f"{slug}.md"
     words = strings_for(language)
-    text = TEMPLATE.format(title=_yaml_text(title), summary=words["new_article_summary"], updated=today.isoformat(),
-                           body=words["new_article_body"])
+    text = TEMPLATE.format(
+        title=_yaml_text(title), summary=words["new_article_summary"], updated=today.isoformat(), body=words["new_article_body"]
+    )
     path.write_text(text, encoding="utf-8")
     return path
 

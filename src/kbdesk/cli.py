@@ -17,11 +17,18 @@ from .lint import lint as lint_kb
 from .server import serve as run_server
 
 CONFIG = click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default="mkdocs.yml",
-    show_default=True, help="The site's mkdocs.yml.",
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default="mkdocs.yml",
+    show_default=True,
+    help="The site's mkdocs.yml.",
 )
 KB_DIR = click.option(
-    "--kb-dir", type=click.Path(file_okay=False, path_type=Path), default="kb", show_default=True,
+    "--kb-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="kb",
+    show_default=True,
     help="The knowledge base: one folder per product.",
 )
 
@@ -43,7 +50,11 @@ def main() -> None:
 
 @main.command()
 @CONFIG
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to write the site (default: mkdocs.yml's site_dir).")
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the site (default: mkdocs.yml's site_dir).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show every step of the build.")
 def build(config_file: Path, site_dir: Path | None, verbose: bool) -> None:
     """Build the static site and its search index (strict: any problem fails the build)."""
@@ -57,7 +68,13 @@ def build(config_file: Path, site_dir: Path | None, verbose: bool) -> None:
 
 @main.command()
 @KB_DIR
-@click.option("--docs-dir", type=click.Path(file_okay=False, path_type=Path), default="docs", show_default=True, help="The site's own pages, for links from articles to them.")
+@click.option(
+    "--docs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="docs",
+    show_default=True,
+    help="The site's own pages, for links from articles to them.",
+)
 def lint(kb_dir: Path, docs_dir: Path) -> None:
     """Check every article; print 'path:line: message' per problem and exit 1 if any."""
     _, problems = lint_kb(kb_dir, docs_dir)
@@ -72,8 +89,13 @@ def lint(kb_dir: Path, docs_dir: Path) -> None:
 @main.command()
 @KB_DIR
 @click.option("--product", required=True, help="The product id: a folder of the knowledge base, e.g. omni-crm.")
-@click.option("--language", default="pt-BR", show_default=True, envvar="KBDESK_LANGUAGE",
-              help="The site's language (theme.language in mkdocs.yml), for the article's starting text.")
+@click.option(
+    "--language",
+    default="pt-BR",
+    show_default=True,
+    envvar="KBDESK_LANGUAGE",
+    help="The site's language (theme.language in mkdocs.yml), for the article's starting text.",
+)
 @click.argument("title")
 def new(kb_dir: Path, product: str, title: str, language: str) -> None:
     """Create an article titled TITLE, with its slug made from the title and today's date."""
@@ -87,11 +109,26 @@ def new(kb_dir: Path, product: str, title: str, language: str) -> None:
 @main.command()
 @CONFIG
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0 picks a free one).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default="var", show_default=True, envvar="KBDESK_DATA_DIR", help="Where the server keeps its data and builds.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0 picks a free one)."
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="var",
+    show_default=True,
+    envvar="KBDESK_DATA_DIR",
+    help="Where the server keeps its data and builds.",
+)
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when articles change.")
-@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=click.IntRange(1, 64), envvar="KBDESK_WORKERS",
-              help="Processes that run the ticket function, each one request at a time as a Lambda instance does.")
+@click.option(
+    "--workers",
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="KBDESK_WORKERS",
+    help="Processes that run the ticket function, each one request at a time as a Lambda instance does.",
+)
 def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: bool, workers: int) -> None:
     """Build the site and serve it on one origin; edits to articles show on reload."""
     _setup_logging()
@@ -103,8 +140,13 @@ def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: boo
 
 @main.command()
 @click.option("--stack", required=True, help="The CloudFormation stack deployed from template.yaml.")
-@click.option("--site-dir", type=click.Path(file_okay=False, exists=True, path_type=Path), default="site", show_default=True,
-              help="The built site (kbdesk build).")
+@click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default="site",
+    show_default=True,
+    help="The built site (kbdesk build).",
+)
 def publish(stack: str, site_dir: Path) -> None:
     """Upload the built site to the stack's bucket and invalidate CloudFront (AWS credentials needed)."""
     import boto3

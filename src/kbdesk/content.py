@@ -184,7 +184,13 @@ def _read_product(folder: Path, relative_to: Path) -> tuple[Product | None, list
     meta_path = folder / PRODUCT_FILE
     shown = _display(meta_path, relative_to)
     if not SLUG_RE.match(folder.name):
-        return None, [Problem(_display(folder, relative_to), 0, f"product folder '{folder.name}' is not a valid id (lowercase letters, digits and hyphens)")]
+        return None, [
+            Problem(
+                _display(folder, relative_to),
+                0,
+                f"product folder '{folder.name}' is not a valid id (lowercase letters, digits and hyphens)",
+            )
+        ]
     if not meta_path.exists():
         return None, [Problem(shown, 0, f"missing {PRODUCT_FILE}: '{folder.name}' is not a product until it has one")]
     data, lines, problems = _parse_yaml(meta_path.read_text(encoding="utf-8"), shown, first_line=1)
@@ -219,7 +225,9 @@ def _read_article(
     text = source.read_text(encoding="utf-8")
     raw, body, body_line = split_front_matter(text)
     if raw is None:
-        return None, problems + [Problem(shown, 1, "missing front matter (a block between '---' lines with title, summary, type, updated)")]
+        return None, problems + [
+            Problem(shown, 1, "missing front matter (a block between '---' lines with title, summary, type, updated)")
+        ]
     data, lines, found = _parse_yaml(raw, shown, first_line=2)
     problems += found
     if data is None:

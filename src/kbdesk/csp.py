@@ -39,15 +39,17 @@ def script_hash(body: str) -> str:
 def content_security_policy(script_hashes: Iterable[str], upload_origin: str = "") -> str:
     """The policy; `upload_origin` is where browsers post attachments when it is not the site (the S3 bucket)."""
     uploads = f" {upload_origin}" if upload_origin else ""
-    return "; ".join([
-        "default-src 'self'",
-        " ".join(["script-src 'self' 'wasm-unsafe-eval'", *script_hashes]),
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        f"connect-src 'self'{uploads}",
-        f"form-action 'self'{uploads}",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self' 'wasm-unsafe-eval'", *script_hashes]),
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            f"connect-src 'self'{uploads}",
+            f"form-action 'self'{uploads}",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )

@@ -29,8 +29,12 @@ from tickets.records import Ticket
 from tickets.settings import SettingsError, from_environment
 
 DATA_DIR = click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default="var", show_default=True,
-    envvar="KBDESK_DATA_DIR", help="The local data dir (for the embedded backend).",
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default="var",
+    show_default=True,
+    envvar="KBDESK_DATA_DIR",
+    help="The local data dir (for the embedded backend).",
 )
 STATUS = click.Choice(sorted(catalog.STATUS_IDS))
 # Control characters (an escape sequence can rewrite a terminal) and bidirectional overrides
@@ -64,6 +68,7 @@ def _run(action: Callable[[], Any]) -> Any:
 
 # Outbox
 
+
 @click.group()
 def outbox() -> None:
     """The e-mails waiting to be sent (stored with each ticket, sent after)."""
@@ -93,8 +98,7 @@ def list_messages(failed: bool, limit: int, data_dir: Path) -> None:
     messages = store.failed_messages(limit) if failed else store.pending_messages(now, limit, now + WAITING_AT_MOST)
     for message in messages:
         when = f"  given up {message.failed_at:%Y-%m-%d %H:%M}" if message.failed_at else ""
-        echo(f"{message.id}  {message.ticket or '-'}  {message.kind}  {message.recipient}  "
-             f"attempts: {message.attempts}{when}")
+        echo(f"{message.id}  {message.ticket or '-'}  {message.kind}  {message.recipient}  attempts: {message.attempts}{when}")
         if message.error:
             echo(f"    {message.error}")
     if not messages:
@@ -114,6 +118,7 @@ def retry(message_ids: tuple[str, ...], data_dir: Path) -> None:
 
 
 # Organizations
+
 
 @click.group()
 def orgs() -> None:
@@ -156,6 +161,7 @@ def list_organizations(data_dir: Path) -> None:
 
 # Answering tickets
 
+
 @click.group()
 def agent() -> None:
     """Answer tickets as the support team: list, show, reply, change status."""
@@ -176,8 +182,9 @@ def list_tickets(data_dir: Path, limit: int, **filters: str | None) -> None:
     params = {name: value for name, value in filters.items() if value} | {"limit": str(limit)}
     tickets, more = _run(lambda: desk.find_tickets(None, parse_query(params, desk.products, desk.settings.say)))
     for ticket in tickets:
-        echo("\t".join([ticket.number, ticket.status, ticket.request_type, ticket.product,
-                              ticket.requester.email, ticket.subject]))
+        echo(
+            "\t".join([ticket.number, ticket.status, ticket.request_type, ticket.product, ticket.requester.email, ticket.subject])
+        )
     if not tickets:
         echo("No tickets match.")
     elif more:
@@ -227,7 +234,10 @@ def _describe(ticket: Ticket) -> str:
     ]
     lines += [f"attachment: {a.filename} ({a.size} bytes)" for a in ticket.attachments]
     for comment in ticket.comments:
-        lines += ["", f"--- {comment.author.role} {comment.author.name or ''} <{comment.author.email}>, {comment.created_at.isoformat()}",
-                  comment.body]
+        lines += [
+            "",
+            f"--- {comment.author.role} {comment.author.name or ''} <{comment.author.email}>, {comment.created_at.isoformat()}",
+            comment.body,
+        ]
         lines += [f"attachment: {a.filename} ({a.size} bytes)" for a in comment.attachments]
     return "\n".join(lines)

@@ -93,13 +93,16 @@ def serve_download(files: LocalFiles, environ: dict[str, Any], start_response: S
     size = path.stat().st_size
     # Attachments are downloaded, never rendered by the browser on this origin.
     disposition = "attachment; filename*=UTF-8''" + quote(filename, safe="")
-    start_response("200 OK", [
-        ("Content-Type", "application/octet-stream"),
-        ("Content-Disposition", disposition),
-        ("Content-Length", str(size)),
-        ("X-Content-Type-Options", "nosniff"),
-        ("Cache-Control", "private, no-store"),
-    ])
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "application/octet-stream"),
+            ("Content-Disposition", disposition),
+            ("Content-Length", str(size)),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Cache-Control", "private, no-store"),
+        ],
+    )
     return _read(path)
 
 

@@ -45,8 +45,11 @@ def static_files(kb: KnowledgeBase) -> list[tuple[str, Path]]:
         folder = kb.root / product
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if path.is_file() and path.suffix != ".md" and path.name != PRODUCT_FILE and not any(
-                part.startswith(".") for part in rel.parts
+            if (
+                path.is_file()
+                and path.suffix != ".md"
+                and path.name != PRODUCT_FILE
+                and not any(part.startswith(".") for part in rel.parts)
             ):
                 files.append((f"{product}/{rel.as_posix()}", path))
     return files
@@ -112,9 +115,7 @@ def listing_pages(kb: KnowledgeBase, per_page: int) -> dict[str, dict[str, Any]]
     ordered = listing_order(kb.articles)
     for product in [ALL, *kb.products]:
         for kind in (ALL, "manual", "article"):
-            chosen = [
-                a for a in ordered if product in (ALL, a.product) and kind in (ALL, a.type)
-            ]
+            chosen = [a for a in ordered if product in (ALL, a.product) and kind in (ALL, a.type)]
             total_pages = max(1, ceil(len(chosen) / per_page))
             for number in range(1, total_pages + 1):
                 chunk = chosen[(number - 1) * per_page : number * per_page]

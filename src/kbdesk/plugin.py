@@ -80,8 +80,9 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):  # type: ignore[no-untyped-call]  
         """Static pages such as 404.html get the header's search too."""
         return self._site_context(context, config)
 
-    def on_page_context(self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig,
-                        nav: Navigation) -> TemplateContext:
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         self._site_context(context, config)
         ours = _ours(context)
         article = self.articles.get(page.file.src_uri)

@@ -70,8 +70,16 @@ class PortalServer:
             pass  # closing the server from another thread ends its loop this way
 
 
-def open_portal(settings: Settings, site: WSGIApp, function_at: Callable[[str], gateway.Handler], *,
-                host: str = "127.0.0.1", port: int = 0, threads: int = 8, **server_options: Any) -> PortalServer:
+def open_portal(
+    settings: Settings,
+    site: WSGIApp,
+    function_at: Callable[[str], gateway.Handler],
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    threads: int = 8,
+    **server_options: Any,
+) -> PortalServer:
     """Listen first, then wire in the function `function_at(url)` makes for the address listened on,
     so the links it e-mails (sign-in, tickets) lead back to this portal."""
     portal = Portal(site, _not_listening_yet, LocalFiles(settings.attachments_dir, settings.signing_secret), settings.say)

@@ -62,7 +62,7 @@ def upload_site(s3: Any, site_dir: Path, bucket: str) -> int:
         if item["Key"] not in keys
     ]
     for start in range(0, len(stale), 1000):
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": stale[start:start + 1000], "Quiet": True})
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": stale[start : start + 1000], "Quiet": True})
     return len(keys)
 
 

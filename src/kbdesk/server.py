@@ -217,13 +217,18 @@ def waitress_options(env: Mapping[str, str] | None = None) -> dict[str, Any]:
         "cleanup_interval": 5,  # how often waitress looks for connections past that time
     }
     if env.get("KBDESK_TRUSTED_PROXY"):
-        options.update(trusted_proxy=env["KBDESK_TRUSTED_PROXY"], trusted_proxy_count=1,
-                       trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"}, clear_untrusted_proxy_headers=True)
+        options.update(
+            trusted_proxy=env["KBDESK_TRUSTED_PROXY"],
+            trusted_proxy_count=1,
+            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
+            clear_untrusted_proxy_headers=True,
+        )
     return options
 
 
-def serve(config_file: Path, data_dir: Path, host: str, port: int, *, watch_changes: bool = True,
-          workers: int = DEFAULT_WORKERS) -> None:
+def serve(
+    config_file: Path, data_dir: Path, host: str, port: int, *, watch_changes: bool = True, workers: int = DEFAULT_WORKERS
+) -> None:
     """Build the site, serve it and the ticket API until Ctrl-C, and rebuild on every change."""
     data_dir = data_dir.resolve()
     builds_dir = data_dir / "site"

@@ -199,7 +199,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "new_article_summary": "Resumo curto do artigo, mostrado nos cartões da busca (até 200 caracteres).",
         "new_article_body": "Comece com um parágrafo que diga a quem o artigo serve e o que resolve.\n\n"
         "## Passo a passo\n\n1. Primeiro passo.\n2. Segundo passo.\n\n"
-        "!!! tip \"Dica\"\n\n    Um atalho ou uma boa prática.\n",
+        '!!! tip "Dica"\n\n    Um atalho ou uma boa prática.\n',
     },
     "en": {
         "hero_title": "How can we help?",
@@ -389,7 +389,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "new_article_summary": "A short summary of the article, shown on the search cards (up to 200 characters).",
         "new_article_body": "Start with a paragraph that says whom the article is for and what it solves.\n\n"
         "## Step by step\n\n1. First step.\n2. Second step.\n\n"
-        "!!! tip \"Tip\"\n\n    A shortcut or a good practice.\n",
+        '!!! tip "Tip"\n\n    A shortcut or a good practice.\n',
     },
 }
 

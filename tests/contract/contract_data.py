@@ -37,8 +37,12 @@ def open_ticket(host: Any, headers: dict[str, str] | None = None, **changes: Any
     return host.request("POST", "/api/tickets", ticket_body(**changes), headers)
 
 
-def attach(host: Any, content: bytes, filename: str = "tela.png", content_type: str = "image/png", size: int | None = None) -> str:
-    grant = host.request("POST", "/api/uploads", {"filename": filename, "content_type": content_type, "size": size or len(content)})
+def attach(
+    host: Any, content: bytes, filename: str = "tela.png", content_type: str = "image/png", size: int | None = None
+) -> str:
+    grant = host.request(
+        "POST", "/api/uploads", {"filename": filename, "content_type": content_type, "size": size or len(content)}
+    )
     assert grant.status == 201, grant.text
     host.upload(grant.json, content, filename)
     return grant.json["upload_id"]
@@ -67,8 +71,11 @@ def mail_ids(host: Any) -> set[str]:
 
 def mail_to(host: Any, recipient: str, since: set[str] | None = None) -> list[EmailMessage]:
     """The e-mails sent to `recipient` (only those sent after `since` was taken, if given)."""
-    return [m for m in host.sent_mail() if parseaddr(str(m["To"]))[1].lower() == recipient.lower()
-            and (since is None or str(m["Message-ID"]) not in since)]
+    return [
+        m
+        for m in host.sent_mail()
+        if parseaddr(str(m["To"]))[1].lower() == recipient.lower() and (since is None or str(m["Message-ID"]) not in since)
+    ]
 
 
 def text_of(message: EmailMessage) -> str:
@@ -162,9 +169,13 @@ def stored_ticket(host: Any, index: int, requester: str, organization: str | Non
     The desk would set `organization` from the requester; here the test says it.
     """
     fields: dict[str, Any] = dict(
-        request_type="incident", product="omni-crm", subject=f"Chamado de carga {index}",
-        description="Descrição do chamado de carga.", requester=Requester(requester, requester.split("@")[0].title()),
-        organization=organization, created_at=host.desk.clock(),
+        request_type="incident",
+        product="omni-crm",
+        subject=f"Chamado de carga {index}",
+        description="Descrição do chamado de carga.",
+        requester=Requester(requester, requester.split("@")[0].title()),
+        organization=organization,
+        created_at=host.desk.clock(),
     )
     fields.update(changes)
     ticket = host.desk.store.create_ticket(TicketDraft(**fields), host.desk.settings.ticket_prefix, lambda t: [])

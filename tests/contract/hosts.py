@@ -110,8 +110,15 @@ class Browser:
     host: Any
     jar: dict[str, SetCookie] = field(default_factory=dict)
 
-    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                raw: bytes | None = None, csrf: bool = True) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        csrf: bool = True,
+    ) -> Reply:
         headers = dict(headers or {})
         if csrf and method not in ("GET", "HEAD"):
             headers.setdefault("X-Requested-With", "kbdesk")
@@ -121,8 +128,7 @@ class Browser:
 
     def cookies_for(self, path: str) -> dict[str, str]:
         bare = path.split("?", 1)[0]
-        return {c.name: c.value for c in self.jar.values()
-                if bare == c.path or bare.startswith(c.path.rstrip("/") + "/")}
+        return {c.name: c.value for c in self.jar.values() if bare == c.path or bare.startswith(c.path.rstrip("/") + "/")}
 
     def keep(self, headers: list[str]) -> None:
         for cookie in map(SetCookie.parse, headers):
@@ -150,9 +156,13 @@ def browser(host: Any) -> Browser:
 
 def settings_for(data_dir: Path, products_file: Path, **overrides: Any) -> Settings:
     base: dict[str, Any] = dict(
-        data_dir=data_dir, products_file=products_file, signing_secret=b"contract-suite-secret",
-        site_url="http://help.example.com", support_email="suporte@example.com",
-        sender="Central de Ajuda <suporte@example.com>", rate_limits=None,
+        data_dir=data_dir,
+        products_file=products_file,
+        signing_secret=b"contract-suite-secret",
+        site_url="http://help.example.com",
+        support_email="suporte@example.com",
+        sender="Central de Ajuda <suporte@example.com>",
+        rate_limits=None,
     )
     base.update(overrides)
     return Settings(**base)
@@ -190,8 +200,15 @@ class LocalHost:
     def stop(self) -> None:
         self.server.stop()
 
-    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                raw: bytes | None = None, cookies: dict[str, str] | None = None) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> Reply:
         headers = dict(headers or {})
         data = raw
         if body is not None:
@@ -207,8 +224,12 @@ class LocalHost:
 
     def upload(self, grant: dict[str, Any], content: bytes, filename: str = "arquivo.bin") -> int:
         """Post the file as a browser would: the grant's fields, then the file."""
-        return _post_form(urlsplit(self.base + grant["url"]) if grant["url"].startswith("/") else urlsplit(grant["url"]),
-                          grant["fields"], content, filename)
+        return _post_form(
+            urlsplit(self.base + grant["url"]) if grant["url"].startswith("/") else urlsplit(grant["url"]),
+            grant["fields"],
+            content,
+            filename,
+        )
 
     # Failures, as a test provokes them
 
@@ -222,8 +243,9 @@ class LocalHost:
 
     def flush_outbox(self) -> int:
         """`kbdesk outbox flush`, as the support team runs it; the e-mails it sent."""
-        return _operator_flush({"KBDESK_DATA_DIR": str(self.settings.data_dir),
-                                "KBDESK_PRODUCTS_FILE": str(self.settings.products_file)})
+        return _operator_flush(
+            {"KBDESK_DATA_DIR": str(self.settings.data_dir), "KBDESK_PRODUCTS_FILE": str(self.settings.products_file)}
+        )
 
     def break_storage_mid_write(self) -> None:
         """The next ticket's write fails after the ticket row is in, before the e-mails are."""
@@ -279,15 +301,31 @@ class ServedHost(LocalHost):
         import subprocess
         import sys
 
-        env = {**os.environ, **_lambda_environment(self.settings), "KBDESK_BACKEND": "local",
-               "KBDESK_DATA_DIR": str(self.settings.data_dir), "KBDESK_WORKERS": "4"}
+        env = {
+            **os.environ,
+            **_lambda_environment(self.settings),
+            "KBDESK_BACKEND": "local",
+            "KBDESK_DATA_DIR": str(self.settings.data_dir),
+            "KBDESK_WORKERS": "4",
+        }
         self.log = self.settings.data_dir.with_name(self.settings.data_dir.name + "-serve.log")
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                [str(Path(sys.executable).parent / "kbdesk"), "serve", "--port", "0", "--no-watch",
-                 "--data-dir", str(self.settings.data_dir)],
-                cwd=self.project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    str(Path(sys.executable).parent / "kbdesk"),
+                    "serve",
+                    "--port",
+                    "0",
+                    "--no-watch",
+                    "--data-dir",
+                    str(self.settings.data_dir),
+                ],
+                cwd=self.project,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         self.base = f"http://127.0.0.1:{self._port()}"
         self.desk = local_backend(self.settings).desk
@@ -373,8 +411,15 @@ class LambdaHost:
         os.environ.clear()
         os.environ.update(self.saved_env)
 
-    def request(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
-                raw: bytes | None = None, cookies: dict[str, str] | None = None) -> Reply:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> Reply:
         headers = {k.lower(): v for k, v in (headers or {}).items()}
         raw_path, _, query = path.partition("?")
         data = raw
@@ -388,14 +433,29 @@ class LambdaHost:
         except UnicodeDecodeError:
             text, encoded = base64.b64encode(data).decode(), True
         event: dict[str, Any] = {
-            "version": "2.0", "routeKey": "$default", "rawPath": raw_path, "rawQueryString": query, "headers": headers,
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": raw_path,
+            "rawQueryString": query,
+            "headers": headers,
             "requestContext": {
-                "accountId": "123456789012", "apiId": "contract", "domainName": "help.example.com",
-                "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.9",
-                         "userAgent": "contract"},
-                "requestId": str(uuid.uuid4()), "routeKey": "$default", "stage": "$default", "timeEpoch": 0,
+                "accountId": "123456789012",
+                "apiId": "contract",
+                "domainName": "help.example.com",
+                "http": {
+                    "method": method,
+                    "path": raw_path,
+                    "protocol": "HTTP/1.1",
+                    "sourceIp": "203.0.113.9",
+                    "userAgent": "contract",
+                },
+                "requestId": str(uuid.uuid4()),
+                "routeKey": "$default",
+                "stage": "$default",
+                "timeEpoch": 0,
             },
-            "body": text, "isBase64Encoded": encoded,
+            "body": text,
+            "isBase64Encoded": encoded,
         }
         parameters = _query_parameters(query)
         if parameters:
@@ -477,23 +537,39 @@ class LambdaHost:
         dynamodb = boto3.client("dynamodb", region_name=REGION)  # not the function's: it never scans
         for item in dynamodb.scan(TableName=TABLE)["Items"]:
             if item["pk"]["S"].startswith("idempotency#") and item.get("status", {}).get("S") == "INPROGRESS":
-                dynamodb.update_item(TableName=TABLE, Key={"pk": item["pk"], "sk": item["sk"]},
-                                     UpdateExpression="SET in_progress_expiration = :past",
-                                     ExpressionAttributeValues={":past": {"N": "0"}})
+                dynamodb.update_item(
+                    TableName=TABLE,
+                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    UpdateExpression="SET in_progress_expiration = :past",
+                    ExpressionAttributeValues={":past": {"N": "0"}},
+                )
 
 
 def _lambda_environment(settings: Settings) -> dict[str, str]:
     """The function's environment for these settings, as the deployment sets it."""
     limits = settings.rate_limits
-    rate = "off" if limits is None else ",".join(f"{name}={count}/{_period(seconds)}" for name, (count, seconds) in limits.items())
+    rate = (
+        "off" if limits is None else ",".join(f"{name}={count}/{_period(seconds)}" for name, (count, seconds) in limits.items())
+    )
     return {
-        "AWS_DEFAULT_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing", "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets",
-        "KBDESK_BACKEND": "aws", "KBDESK_TABLE": TABLE, "KBDESK_BUCKET": BUCKET,
-        "KBDESK_PRODUCTS_FILE": str(settings.products_file), "KBDESK_SIGNING_SECRET": settings.signing_secret.decode(),
-        "KBDESK_SITE_URL": settings.site_url, "KBDESK_SUPPORT_EMAIL": settings.support_email,
-        "KBDESK_SENDER": settings.sender, "KBDESK_LANGUAGE": settings.language, "KBDESK_TICKET_PREFIX": settings.ticket_prefix, "KBDESK_RATE_LIMITS": rate,
-        "KBDESK_AGENT_KEY": settings.agent_key, "KBDESK_ORIGIN_SECRET": ORIGIN_SECRET,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets",
+        "KBDESK_BACKEND": "aws",
+        "KBDESK_TABLE": TABLE,
+        "KBDESK_BUCKET": BUCKET,
+        "KBDESK_PRODUCTS_FILE": str(settings.products_file),
+        "KBDESK_SIGNING_SECRET": settings.signing_secret.decode(),
+        "KBDESK_SITE_URL": settings.site_url,
+        "KBDESK_SUPPORT_EMAIL": settings.support_email,
+        "KBDESK_SENDER": settings.sender,
+        "KBDESK_LANGUAGE": settings.language,
+        "KBDESK_TICKET_PREFIX": settings.ticket_prefix,
+        "KBDESK_RATE_LIMITS": rate,
+        "KBDESK_AGENT_KEY": settings.agent_key,
+        "KBDESK_ORIGIN_SECRET": ORIGIN_SECRET,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
 
@@ -506,8 +582,12 @@ PACKAGE = os.environ.get("KBDESK_CONTRACT_PACKAGE", "")
 def _lambda_runtime() -> dict[str, str]:
     """What Lambda itself puts in every function's environment (credentials, region, name)."""
     return {
-        "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing", "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_LAMBDA_FUNCTION_NAME": "kbdesk-tickets",
     }
 
 
@@ -531,7 +611,8 @@ def _template_environment(settings: Settings) -> dict[str, str]:
     secrets = boto3.client("secretsmanager", region_name=REGION)
     boto3.client("sesv2", region_name=REGION).create_configuration_set(ConfigurationSetName="kbdesk")
     resources = {
-        "TicketsTable": TABLE, "AttachmentsBucket": BUCKET,
+        "TicketsTable": TABLE,
+        "AttachmentsBucket": BUCKET,
         "SigningSecret": secrets.create_secret(Name="signing", SecretString=settings.signing_secret.decode())["ARN"],
         "AgentKey": secrets.create_secret(Name="agent", SecretString=settings.agent_key or "unused-agent-key")["ARN"],
         "OriginSecret": secrets.create_secret(Name="origin", SecretString=ORIGIN_SECRET)["ARN"],
@@ -539,8 +620,13 @@ def _template_environment(settings: Settings) -> dict[str, str]:
     }
     limits = settings.rate_limits
     parameters = {
-        "SiteDomain": "", "CertificateArn": "", "SiteUrl": settings.site_url, "SenderAddress": settings.sender,
-        "SupportAddress": settings.support_email, "TicketPrefix": settings.ticket_prefix, "Language": settings.language,
+        "SiteDomain": "",
+        "CertificateArn": "",
+        "SiteUrl": settings.site_url,
+        "SenderAddress": settings.sender,
+        "SupportAddress": settings.support_email,
+        "TicketPrefix": settings.ticket_prefix,
+        "Language": settings.language,
         "RateLimits": "off" if limits is None else ",".join(f"{n}={c}/{_period(s)}" for n, (c, s) in limits.items()),
     }
 
@@ -608,15 +694,18 @@ def _post_form(parts: Any, fields: dict[str, str], content: bytes, filename: str
         chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     chunks.append(
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n"
+        f"Content-Type: application/octet-stream\r\n\r\n".encode()
+        + content
+        + b"\r\n"
     )
     chunks.append(f"--{boundary}--\r\n".encode())
     body = b"".join(chunks)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = connection_class(parts.hostname, parts.port, timeout=30)
     try:
-        connection.request("POST", parts.path or "/", body=body,
-                           headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        connection.request(
+            "POST", parts.path or "/", body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
         return connection.getresponse().status
     finally:
         connection.close()

@@ -109,10 +109,16 @@ def test_a_ticket_stays_with_the_organization_its_requester_had_when_it_was_open
     before = open_ticket(host, email="gil@autonomo.com.br", subject="Antes de entrar na empresa").json
     assert (before["number"], before["organization"]) == ("PC-1002", None)
     host.desk.store.add_member("cliente", "gil@autonomo.com.br")
-    after = sign_in(host, "gil@autonomo.com.br").request("POST", "/api/tickets", {
-        "request_type": "technical", "product": "omni-chat", "subject": "Depois de entrar na empresa",
-        "description": "Como configuro as regras de distribuição?",
-    })
+    after = sign_in(host, "gil@autonomo.com.br").request(
+        "POST",
+        "/api/tickets",
+        {
+            "request_type": "technical",
+            "product": "omni-chat",
+            "subject": "Depois de entrar na empresa",
+            "description": "Como configuro as regras de distribuição?",
+        },
+    )
     assert (after.status, after.json["organization"]) == (201, "cliente"), after.text
 
     bruno = sign_in(host, "bruno@cliente.com.br")
@@ -162,10 +168,16 @@ def test_a_ticket_opened_without_signing_in_waits_for_its_requester_to_prove_the
     assert bruno.request("GET", f"/api/tickets/{number}").status == 200
     assert numbers(bruno.request("GET", listing("/api/tickets", scope="organization", status="open"))) == [number]
 
-    signed_in = bruno.request("POST", "/api/tickets", {
-        "request_type": "technical", "product": "omni-chat", "subject": "Aberto com login",
-        "description": "Como configuro as regras de distribuição?",
-    }).json["number"]
+    signed_in = bruno.request(
+        "POST",
+        "/api/tickets",
+        {
+            "request_type": "technical",
+            "product": "omni-chat",
+            "subject": "Aberto com login",
+            "description": "Como configuro as regras de distribuição?",
+        },
+    ).json["number"]
     assert bia.request("GET", f"/api/tickets/{signed_in}").status == 200  # a session proves the address at once
     (own_copy,) = [m for m in mail_to(host, "bruno@cliente.com.br") if signed_in in m["Subject"]]
     assert "sem login" not in text_of(own_copy)

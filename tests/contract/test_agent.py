@@ -74,8 +74,14 @@ def status_of(host: Any, number: str = "PC-1001") -> str:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer errada"}, {"Authorization": f"Bearer {AGENT_KEY}x"}, {"Authorization": AGENT_KEY},
-     {"Authorization": f"Basic {AGENT_KEY}"}, {"Authorization": "Bearer "}],
+    [
+        {},
+        {"Authorization": "Bearer errada"},
+        {"Authorization": f"Bearer {AGENT_KEY}x"},
+        {"Authorization": AGENT_KEY},
+        {"Authorization": f"Basic {AGENT_KEY}"},
+        {"Authorization": "Bearer "},
+    ],
     ids=["missing", "wrong", "longer", "no scheme", "basic", "empty"],
 )
 def test_a_wrong_or_missing_key_is_refused_and_changes_nothing(desk: Any, opened: set[str], headers: dict[str, str]) -> None:
@@ -156,8 +162,13 @@ def test_support_pages_through_the_list(desk: Any) -> None:
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"status": "aberto"}, "status"), ({"product": "omni-erp"}, "product"), ({"limit": 0}, "limit"),
-     ({"limit": "muitos"}, "limit"), ({"cursor": "forjado"}, "cursor")],
+    [
+        ({"status": "aberto"}, "status"),
+        ({"product": "omni-erp"}, "product"),
+        ({"limit": 0}, "limit"),
+        ({"limit": "muitos"}, "limit"),
+        ({"cursor": "forjado"}, "cursor"),
+    ],
 )
 def test_a_bad_filter_is_a_400(desk: Any, query: dict[str, str | int], field: str) -> None:
     reply = agent(desk, "GET", listing("/api/agent/tickets", **query))
@@ -201,8 +212,12 @@ def test_a_reply_is_stored_shown_to_the_customer_and_mailed_with_the_tickets_lin
 
 
 def test_a_reply_can_set_the_status(desk: Any, opened: set[str]) -> None:
-    reply = agent(desk, "POST", "/api/agent/tickets/PC-1001/replies",
-                  {"body": "Pode nos enviar o print da tela?", "status": "waiting_customer"})
+    reply = agent(
+        desk,
+        "POST",
+        "/api/agent/tickets/PC-1001/replies",
+        {"body": "Pode nos enviar o print da tela?", "status": "waiting_customer"},
+    )
     assert reply.status == 201, reply.text
     assert status_of(desk) == "waiting_customer"
     sent = requester_mail(desk, opened)
@@ -218,8 +233,12 @@ def test_a_reply_without_status_leaves_a_taken_ticket_as_it_was(desk: Any, statu
 
 def test_a_customer_comment_after_a_reply_follows_it(desk: Any) -> None:
     ana = sign_in(desk, ANA)
-    assert agent(desk, "POST", "/api/agent/tickets/PC-1001/replies",
-                 {"body": "Qual navegador?", "status": "waiting_customer"}).status == 201
+    assert (
+        agent(
+            desk, "POST", "/api/agent/tickets/PC-1001/replies", {"body": "Qual navegador?", "status": "waiting_customer"}
+        ).status
+        == 201
+    )
     assert ana.request("POST", "/api/tickets/PC-1001/comments", {"body": "Chrome 120."}).status == 201
     ticket = ana.request("GET", "/api/tickets/PC-1001").json
     conversation = [(c["author"]["role"], c["body"]) for c in ticket["comments"]]
@@ -229,8 +248,13 @@ def test_a_customer_comment_after_a_reply_follows_it(desk: Any) -> None:
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"body": ""}, "body"), ({}, "body"), ({"body": "x" * 20_001}, "body"),
-     ({"body": "Resposta.", "status": "aberto"}, "status"), ({"body": "Resposta.", "autor": "x"}, "autor")],
+    [
+        ({"body": ""}, "body"),
+        ({}, "body"),
+        ({"body": "x" * 20_001}, "body"),
+        ({"body": "Resposta.", "status": "aberto"}, "status"),
+        ({"body": "Resposta.", "autor": "x"}, "autor"),
+    ],
 )
 def test_a_wrong_reply_is_a_422_and_changes_nothing(desk: Any, opened: set[str], body: dict[str, Any], field: str) -> None:
     reply = agent(desk, "POST", "/api/agent/tickets/PC-1001/replies", body)

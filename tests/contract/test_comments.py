@@ -64,7 +64,9 @@ def test_comments_are_shown_oldest_first_with_the_ticket_updated(desk: Any, ana:
         assert comment(person, body).status == 201
     ticket = shown(ana)
     assert [(c["author"]["email"], c["body"]) for c in ticket["comments"]] == [
-        (ANA, "Primeiro"), ("bruno@cliente.com.br", "Segundo"), (ANA, "Terceiro"),
+        (ANA, "Primeiro"),
+        ("bruno@cliente.com.br", "Segundo"),
+        (ANA, "Terceiro"),
     ]
     times = [c["created_at"] for c in ticket["comments"]]
     assert times == sorted(times) and len(set(times)) == 3
@@ -78,7 +80,10 @@ def test_a_comment_brings_an_attachment_that_downloads_as_sent(desk: Any, ana: A
     assert reply.status == 201, reply.text
     (sent,) = reply.json["attachments"]
     assert {k: sent[k] for k in ("id", "filename", "content_type", "size")} == {
-        "id": upload, "filename": "erro na tela.png", "content_type": "image/png", "size": len(PNG),
+        "id": upload,
+        "filename": "erro na tela.png",
+        "content_type": "image/png",
+        "size": len(PNG),
     }
     (kept,) = shown(ana)["comments"][0]["attachments"]
     assert kept["filename"] == "erro na tela.png" and kept["download_url"]

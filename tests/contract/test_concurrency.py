@@ -82,6 +82,7 @@ def test_every_new_ticket_answer_is_the_ticket_its_request_opened(busy_host: Any
     crossed: list[str] = []
     expected: set[tuple[str, str]] = set()
     for round_ in range(ROUNDS):
+
         def submit(i: int, round_: int = round_) -> tuple[str, str, Reply]:
             subject, email = f"Lentidão {round_}-{i}", f"cliente{round_}x{i}@empresa{i}.com.br"
             headers = {"Idempotency-Key": f"chave-{round_}-{i}"} if i % 2 else None  # with and without a key
@@ -114,6 +115,7 @@ def test_every_upload_grant_is_for_the_file_its_request_declared(busy_host: Any)
     types = ["image/png", "application/pdf", "text/plain", "image/jpeg"]
     crossed: list[str] = []
     for round_ in range(ROUNDS):
+
         def ask(i: int, round_: int = round_) -> tuple[str, int, Reply]:
             content_type, size = types[i % len(types)], 1000 + round_ * AT_ONCE + i
             body = {"filename": f"arquivo-{i}", "content_type": content_type, "size": size}
@@ -134,6 +136,7 @@ def test_signed_in_customers_each_see_only_themselves_and_their_tickets(busy_hos
     anonymous = browser(busy_host)
     wrong: list[str] = []
     for _ in range(ROUNDS):
+
         def look(i: int) -> tuple[str, str, Reply]:
             who = i % len(people)
             if i % 4 == 0:
@@ -203,6 +206,7 @@ def test_the_csrf_guard_reads_each_requests_own_headers(busy_host: Any) -> None:
     ana: Browser = sign_in(busy_host, "ana@empresa.com.br")
     wrong: list[str] = []
     for _ in range(ROUNDS):
+
         def comment(i: int) -> tuple[bool, Reply]:
             with_header = i % 2 == 0
             body = {"body": f"Comentário {i}, com o cabeçalho: {with_header}"}
@@ -215,10 +219,10 @@ def test_the_csrf_guard_reads_each_requests_own_headers(busy_host: Any) -> None:
 
 
 def test_support_gets_each_ticket_it_asked_for_and_a_wrong_key_never_passes(busy_host: Any) -> None:
-    numbers = [open_ticket(busy_host, email=f"c{i}@empresa.com.br", subject=f"Assunto {i}").json["number"]
-               for i in range(10)]
+    numbers = [open_ticket(busy_host, email=f"c{i}@empresa.com.br", subject=f"Assunto {i}").json["number"] for i in range(10)]
     wrong: list[str] = []
     for _ in range(ROUNDS):
+
         def fetch(i: int) -> tuple[str, Reply]:
             number = numbers[i % len(numbers)]
             if i % 4 == 3:
@@ -229,7 +233,13 @@ def test_support_gets_each_ticket_it_asked_for_and_a_wrong_key_never_passes(busy
             return number, agent(busy_host, "GET", f"/api/agent/tickets/{number}")
 
         for expected, reply in at_once(AT_ONCE, fetch):
-            seen = reply.json.get("number") if reply.status == 200 else reply.json.get("subject") if reply.status == 201 else str(reply.status)
+            seen = (
+                reply.json.get("number")
+                if reply.status == 200
+                else reply.json.get("subject")
+                if reply.status == 201
+                else str(reply.status)
+            )
             if seen != expected:
                 wrong.append(f"{expected}: {reply.status} {seen}")
     assert wrong == []

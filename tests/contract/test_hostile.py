@@ -17,11 +17,16 @@ def desk(make_host: Any, host_kind: str) -> Any:
     return make_host(host_kind, agent_key=AGENT_KEY)
 
 
-@pytest.mark.parametrize(("path", "status", "code"), [
-    ("/api/tickets", 400, "bad_request"), ("/api/uploads", 400, "bad_request"), ("/api/auth/login", 400, "bad_request"),
-    ("/api/agent/tickets/PC-1001/replies", 400, "bad_request"),
-    ("/api/nada", 404, "not_found"),  # no route: its body is never read
-])
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/api/tickets", 400, "bad_request"),
+        ("/api/uploads", 400, "bad_request"),
+        ("/api/auth/login", 400, "bad_request"),
+        ("/api/agent/tickets/PC-1001/replies", 400, "bad_request"),
+        ("/api/nada", 404, "not_found"),  # no route: its body is never read
+    ],
+)
 def test_deeply_nested_json_is_a_bad_request_on_every_route(desk: Any, path: str, status: int, code: str) -> None:
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {AGENT_KEY}"}
     reply = desk.request("POST", path, headers=headers, raw=NESTED)
@@ -88,12 +93,16 @@ def test_scripts_and_programs_are_refused_by_name_whatever_their_bytes(desk: Any
     assert "filename" in reply.error["fields"]
 
 
-@pytest.mark.parametrize(("content", "filename", "declared"), [
-    (SCRIPT, "foto.png", "image/png"),          # text named as an image
-    (PNG, "contrato.pdf", "application/pdf"),   # an image named as a document
-])
-def test_a_file_whose_name_says_another_type_than_its_bytes_is_refused(desk: Any, content: bytes, filename: str,
-                                                                      declared: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "filename", "declared"),
+    [
+        (SCRIPT, "foto.png", "image/png"),  # text named as an image
+        (PNG, "contrato.pdf", "application/pdf"),  # an image named as a document
+    ],
+)
+def test_a_file_whose_name_says_another_type_than_its_bytes_is_refused(
+    desk: Any, content: bytes, filename: str, declared: str
+) -> None:
     reply = open_ticket(desk, attachments=[attach(desk, content, filename, declared)])
     assert (reply.status, reply.error["code"]) == (415, "unsupported_media_type"), reply.text
     assert open_ticket(desk).json["number"] == "PC-1001"
@@ -116,16 +125,22 @@ def test_an_international_domain_is_kept_in_ascii_for_the_mail_headers(desk: Any
 
 
 def test_an_address_with_accents_before_the_at_is_refused_at_the_form(desk: Any) -> None:
-    for reply in [open_ticket(desk, email="ação@cliente.com.br"),
-                  desk.request("POST", "/api/auth/login", {"email": "joão@cliente.com.br"})]:
+    for reply in [
+        open_ticket(desk, email="ação@cliente.com.br"),
+        desk.request("POST", "/api/auth/login", {"email": "joão@cliente.com.br"}),
+    ]:
         assert (reply.status, reply.error["code"]) == (422, "validation_error"), reply.text
         assert reply.error["fields"]["email"] == "use um endereço sem acentos antes do @"
     assert desk.sent_mail() == []
 
 
 def test_a_method_a_route_does_not_take_is_405_with_the_methods_it_does(desk: Any) -> None:
-    for method, path, allowed in [("PUT", "/api/tickets", "GET, POST"), ("DELETE", "/api/tickets/PC-1001", "GET"),
-                                  ("TRACE", "/api/uploads", "POST"), ("GET", "/api/auth/login", "POST")]:
+    for method, path, allowed in [
+        ("PUT", "/api/tickets", "GET, POST"),
+        ("DELETE", "/api/tickets/PC-1001", "GET"),
+        ("TRACE", "/api/uploads", "POST"),
+        ("GET", "/api/auth/login", "POST"),
+    ]:
         reply = desk.request(method, path, raw=b"{}", headers={"Content-Type": "text/plain"})
         assert (reply.status, reply.error["code"], reply.headers["allow"]) == (405, "method_not_allowed", allowed), path
     assert desk.request("PUT", "/api/nada").status == 404  # a path that is no route at all

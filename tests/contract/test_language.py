@@ -16,8 +16,11 @@ def english(host_kind: str, make_host: Any) -> Any:
 def test_a_short_subject_is_refused_in_english(english: Any) -> None:
     reply = open_ticket(english, subject="Oi")
     assert reply.status == 422
-    assert reply.error == {"code": "validation_error", "message": "Check the highlighted fields.",
-                           "fields": {"subject": "too short"}}
+    assert reply.error == {
+        "code": "validation_error",
+        "message": "Check the highlighted fields.",
+        "fields": {"subject": "too short"},
+    }
 
 
 def test_an_unknown_product_and_a_missing_email_are_named_in_english(english: Any) -> None:
@@ -41,14 +44,21 @@ def test_unknown_routes_and_callers_without_a_session_are_refused_in_english(eng
 def test_a_wrong_query_is_refused_in_english(english: Any) -> None:
     reply = agent(english, "GET", "/api/agent/tickets?status=lost&limit=0")
     assert reply.status == 400
-    assert reply.error == {"code": "bad_request", "message": "Check the query's parameters.",
-                           "fields": {"status": "unknown status", "limit": "from 1 to 100"}}
+    assert reply.error == {
+        "code": "bad_request",
+        "message": "Check the query's parameters.",
+        "fields": {"status": "unknown status", "limit": "from 1 to 100"},
+    }
 
 
 def test_the_catalog_names_request_types_and_statuses_in_english(english: Any) -> None:
     catalog = english.request("GET", "/api/catalog").json
     assert [t["name"] for t in catalog["request_types"]] == [
-        "Usability question", "Technical support", "Error or incident", "Improvement or feature request"]
+        "Usability question",
+        "Technical support",
+        "Error or incident",
+        "Improvement or feature request",
+    ]
     assert catalog["statuses"][0] == {"id": "open", "name": "Open"}
 
 

@@ -201,7 +201,7 @@ def test_a_tampered_cursor_is_a_400(desk: Any) -> None:
     _, cursor = first_page(ana, limit=1)
     middle = len(cursor) // 2
     for tampered in (
-        cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1:],
+        cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1 :],
         cursor[:-4],
         cursor + "AAAA",
     ):

@@ -30,8 +30,10 @@ def test_catalog_has_the_knowledge_bases_products_and_the_vocabulary(host: Any) 
     catalog = host.request("GET", "/api/catalog").json
     assert catalog["products"] == [{"id": "omni-crm", "name": "Omni CRM"}, {"id": "omni-chat", "name": "Omni Chat"}]
     assert [(t["id"], t["name"]) for t in catalog["request_types"]] == [
-        ("usability", "Dúvidas de Usabilidade"), ("technical", "Apoio Técnico"),
-        ("incident", "Erros ou Incidentes"), ("improvement", "Solicitações de Melhoria e Funcionalidades"),
+        ("usability", "Dúvidas de Usabilidade"),
+        ("technical", "Apoio Técnico"),
+        ("incident", "Erros ou Incidentes"),
+        ("improvement", "Solicitações de Melhoria e Funcionalidades"),
     ]
     assert all(t["description"] for t in catalog["request_types"])
     assert [s["id"] for s in catalog["statuses"]] == ["open", "in_progress", "waiting_customer", "resolved", "closed"]
@@ -67,7 +69,11 @@ def test_a_ticket_is_numbered_stored_and_returned_as_sent(host: Any) -> None:
     assert ticket["status"] == "open"
     assert ticket["description"] == text  # exactly as sent: the site renders it as text
     assert ticket["requester"] == {"email": "ana@cliente.com.br", "name": "Ana Souza"}
-    assert (ticket["request_type"], ticket["product"], ticket["subject"]) == ("incident", "omni-crm", "Lentidão ao salvar contato")
+    assert (ticket["request_type"], ticket["product"], ticket["subject"]) == (
+        "incident",
+        "omni-crm",
+        "Lentidão ao salvar contato",
+    )
     assert ISO.match(ticket["created_at"]) and ticket["created_at"] == ticket["updated_at"]
     assert ticket["attachments"] == [] and ticket["comments"] == []
     assert open_ticket(host).json["number"] == "PC-1002"
@@ -128,9 +134,12 @@ def test_malformed_bodies_get_the_error_body(host: Any, headers: dict[str, str],
 
 
 def test_unknown_routes_are_404_and_unknown_methods_405_with_the_error_body(host: Any) -> None:
-    for method, path, status, code in [("GET", "/api/nada", 404, "not_found"), ("POST", "/api/nada/x", 404, "not_found"),
-                                       ("DELETE", "/api/tickets", 405, "method_not_allowed"),
-                                       ("GET", "/api/uploads", 405, "method_not_allowed")]:
+    for method, path, status, code in [
+        ("GET", "/api/nada", 404, "not_found"),
+        ("POST", "/api/nada/x", 404, "not_found"),
+        ("DELETE", "/api/tickets", 405, "method_not_allowed"),
+        ("GET", "/api/uploads", 405, "method_not_allowed"),
+    ]:
         reply = host.request(method, path)
         assert (reply.status, reply.error["code"]) == (status, code), (method, path, reply.text)
 
@@ -202,8 +211,15 @@ def test_the_requester_gets_a_copy_and_support_a_notice(host: Any) -> None:
     assert copy["Subject"] == f"[{ticket['number']}] Lentidão ao salvar contato"
     assert copy["Reply-To"] == "suporte@example.com"
     text = copy.get_body(("plain",)).get_content()
-    for expected in (ticket["number"], "Erros ou Incidentes", "Omni CRM", "Lentidão ao salvar contato",
-                     "1. <b>Salvar</b>", "tela do erro.png", "O que acontece agora"):
+    for expected in (
+        ticket["number"],
+        "Erros ou Incidentes",
+        "Omni CRM",
+        "Lentidão ao salvar contato",
+        "1. <b>Salvar</b>",
+        "tela do erro.png",
+        "O que acontece agora",
+    ):
         assert expected in text, expected
     # The link to follow the ticket signs its requester in and then opens the ticket's page.
     assert link_query(sign_in_link(host, copy))["next"] == "/chamados/chamado/?numero=PC-1001"
@@ -234,7 +250,9 @@ def test_attachments_are_checked_again_on_the_server(host: Any) -> None:
 
 
 def test_uploads_are_refused_up_front_by_size_and_type(host: Any) -> None:
-    big = host.request("POST", "/api/uploads", {"filename": "filme.mp4", "content_type": "video/mp4", "size": 25 * 1024 * 1024 + 1})
+    big = host.request(
+        "POST", "/api/uploads", {"filename": "filme.mp4", "content_type": "video/mp4", "size": 25 * 1024 * 1024 + 1}
+    )
     assert (big.status, big.error["code"]) == (413, "too_large")
     exe = host.request("POST", "/api/uploads", {"filename": "setup.exe", "content_type": "application/x-msdownload", "size": 10})
     assert (exe.status, exe.error["code"]) == (415, "unsupported_media_type")
@@ -315,8 +333,10 @@ def test_too_many_tickets_from_one_address_are_refused_for_a_while(make_host: An
 
 def test_too_many_uploads_from_one_address_are_refused_for_a_while(make_host: Any, host_kind: str) -> None:
     host = make_host(host_kind, rate_limits={"uploads_ip": (3, 3600)})
-    grants = [host.request("POST", "/api/uploads", {"filename": f"tela{i}.png", "content_type": "image/png", "size": 100})
-              for i in range(4)]
+    grants = [
+        host.request("POST", "/api/uploads", {"filename": f"tela{i}.png", "content_type": "image/png", "size": 100})
+        for i in range(4)
+    ]
     assert [g.status for g in grants] == [201, 201, 201, 429]
     assert grants[-1].error["code"] == "rate_limited" and 0 < int(grants[-1].headers["retry-after"]) <= 2 * 3600
 
@@ -365,8 +385,9 @@ def test_behind_cloudfront_each_viewer_has_a_quota_of_its_own_and_no_caller_can_
     assert open_ticket(host, via("[2001:db8::7]:46532"), email="bia@cliente.com.br").status == 201
     assert open_ticket(host, via("2001:db8::8:46532"), email="caio@cliente.com.br").status == 201
     # Straight to the API, a caller cannot claim an address: without the secret it counts as itself.
-    forged = [open_ticket(host, via(f"192.0.2.{i}:1", secret="palpite"), email=f"dani{i}@cliente.com.br").status
-              for i in range(3)]
+    forged = [
+        open_ticket(host, via(f"192.0.2.{i}:1", secret="palpite"), email=f"dani{i}@cliente.com.br").status for i in range(3)
+    ]
     assert forged == [201, 201, 429]
 
 

@@ -23,12 +23,33 @@ def test_every_operation_answers_as_its_openapi_document_says(make_host: Any) ->
     host = make_host("local", agent_key=AGENT_KEY)
     ana = sign_in(host, "ana@cliente.com.br")  # signed-in routes are reached too, not only refused
     command = [
-        str(SCHEMATHESIS), "--config-file", str(FUZZ / "schemathesis.toml"), "run", f"{host.base}/api/openapi.json",
-        "--url", host.base, "--checks", "all", "--max-examples", "25", "--seed", "20261203",
-        "--generation-deterministic", "--workers", "1", "--no-color", "-H", "X-Requested-With: kbdesk",
+        str(SCHEMATHESIS),
+        "--config-file",
+        str(FUZZ / "schemathesis.toml"),
+        "run",
+        f"{host.base}/api/openapi.json",
+        "--url",
+        host.base,
+        "--checks",
+        "all",
+        "--max-examples",
+        "25",
+        "--seed",
+        "20261203",
+        "--generation-deterministic",
+        "--workers",
+        "1",
+        "--no-color",
+        "-H",
+        "X-Requested-With: kbdesk",
     ]
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "kbdesk_fuzz_hooks", "PYTHONPATH": str(FUZZ),
-           "KBDESK_FUZZ_SESSION": str(ana.cookie(SESSION)), "KBDESK_FUZZ_AGENT_KEY": AGENT_KEY}
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "kbdesk_fuzz_hooks",
+        "PYTHONPATH": str(FUZZ),
+        "KBDESK_FUZZ_SESSION": str(ana.cookie(SESSION)),
+        "KBDESK_FUZZ_AGENT_KEY": AGENT_KEY,
+    }
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=host.settings.data_dir)
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     assert "No issues found" in result.stdout or " passed" in result.stdout

@@ -250,12 +250,26 @@ class DynamoDBStore:
             {"Put": {"TableName": self.table, "Item": ticket_item(ticket), "ConditionExpression": "attribute_not_exists(pk)"}}
         ]
         if draft.request_key:
-            writes.append({"Put": {"TableName": self.table, "ConditionExpression": "attribute_not_exists(pk)",
-                                   "Item": {**_request_key(draft.request_key), "ticket": {"S": ticket.number}}}})
+            writes.append(
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                        "Item": {**_request_key(draft.request_key), "ticket": {"S": ticket.number}},
+                    }
+                }
+            )
         if not draft.confirmed:
-            writes.append({"Update": {"TableName": self.table, "Key": _unconfirmed_key(ticket.requester.email),
-                                      "UpdateExpression": "ADD tickets :number",
-                                      "ExpressionAttributeValues": {":number": {"SS": [ticket.number]}}}})
+            writes.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": _unconfirmed_key(ticket.requester.email),
+                        "UpdateExpression": "ADD tickets :number",
+                        "ExpressionAttributeValues": {":number": {"SS": [ticket.number]}},
+                    }
+                }
+            )
         first_upload = len(writes)
         writes += self._uses(upload_ids, ticket.number)
         writes += self._queue(compose(ticket))
@@ -302,8 +316,12 @@ class DynamoDBStore:
         confirmed = [number for number in numbers if self._confirm(number)]
         if numbers:
             with _storage_errors():  # a ticket opened meanwhile stays in the set, for the next sign-in
-                self.client.update_item(TableName=self.table, Key=_unconfirmed_key(email), UpdateExpression="DELETE tickets :done",
-                                        ExpressionAttributeValues={":done": {"SS": numbers}})
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=_unconfirmed_key(email),
+                    UpdateExpression="DELETE tickets :done",
+                    ExpressionAttributeValues={":done": {"SS": numbers}},
+                )
         return confirmed
 
     def _confirm(self, number: str) -> bool:
@@ -320,7 +338,9 @@ class DynamoDBStore:
             setting = "SET " + ", ".join(f"{name} = :{name}" for name in keys) + " " if keys else ""
             try:
                 self.client.update_item(
-                    TableName=self.table, Key=_ticket_key(number), UpdateExpression=setting + "REMOVE unconfirmed",
+                    TableName=self.table,
+                    Key=_ticket_key(number),
+                    UpdateExpression=setting + "REMOVE unconfirmed",
                     # The organization's status index must match the status: one changed meanwhile is read again.
                     ConditionExpression="attribute_exists(unconfirmed) AND #status = :status",
                     ExpressionAttributeNames={"#status": "status"},
@@ -352,8 +372,15 @@ class DynamoDBStore:
             comments = int(item.get("comments", {"N": "0"})["N"])
             writes = [self._ticket_change(changed, change, comments)]
             if change.comment is not None:
-                writes.append({"Put": {"TableName": self.table, "Item": _comment_item(number, change.comment, comments),
-                                       "ConditionExpression": "attribute_not_exists(pk)"}})
+                writes.append(
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": _comment_item(number, change.comment, comments),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    }
+                )
             writes += self._uses(upload_ids, number)
             writes += self._queue(compose(changed))
             try:
@@ -388,8 +415,11 @@ class DynamoDBStore:
             condition += " AND (attribute_not_exists(#comments) OR #comments = :comments)"
         return {
             "Update": {
-                "TableName": self.table, "Key": _ticket_key(changed.number), "UpdateExpression": expression,
-                "ConditionExpression": condition, "ExpressionAttributeNames": names,
+                "TableName": self.table,
+                "Key": _ticket_key(changed.number),
+                "UpdateExpression": expression,
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": expression_values,
             }
         }
@@ -411,7 +441,9 @@ class DynamoDBStore:
             values[":before"] = {"N": str(before)}
             condition += " AND #sequence < :before"
         query: dict[str, Any] = {
-            "TableName": self.table, "IndexName": index, "KeyConditionExpression": condition,
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": condition,
             "ScanIndexForward": False,  # newest first
         }
         filters = _filter_expression(rest, names, values)
@@ -443,8 +475,10 @@ class DynamoDBStore:
     def _partition(self, pk: str) -> list[Item]:
         """Every item of one partition, in sort key order, as written."""
         query: dict[str, Any] = {
-            "TableName": self.table, "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": pk}}, "ConsistentRead": True,
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
+            "ConsistentRead": True,
         }
         items: list[Item] = []
         with _storage_errors():
@@ -518,15 +552,23 @@ class DynamoDBStore:
         if not item:
             return None
         return Upload(
-            id=item["id"]["S"], filename=item["filename"]["S"], content_type=item["content_type"]["S"],
-            size=int(item["size"]["N"]), key=item["key"]["S"], expires_at=_parse(item["expires_at"]["S"]),
+            id=item["id"]["S"],
+            filename=item["filename"]["S"],
+            content_type=item["content_type"]["S"],
+            size=int(item["size"]["N"]),
+            key=item["key"]["S"],
+            expires_at=_parse(item["expires_at"]["S"]),
         )
 
     # Sign-in and sessions
 
     def save_sign_in(self, token_hash: str, email: str, expires_at: datetime, message: Message | None = None) -> None:
-        item = {**_sign_in_key(token_hash), "email": {"S": email}, "expires_at": {"S": _time(expires_at)},
-                TTL_ATTRIBUTE: _expiry(expires_at)}
+        item = {
+            **_sign_in_key(token_hash),
+            "email": {"S": email},
+            "expires_at": {"S": _time(expires_at)},
+            TTL_ATTRIBUTE: _expiry(expires_at),
+        }
         if message is None:
             with _storage_errors():
                 self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
@@ -557,8 +599,12 @@ class DynamoDBStore:
         return str(answer["Attributes"]["email"]["S"])
 
     def save_session(self, session_hash: str, email: str, expires_at: datetime) -> None:
-        item = {**_session_key(session_hash), "email": {"S": email}, "expires_at": {"S": _time(expires_at)},
-                TTL_ATTRIBUTE: _expiry(expires_at)}
+        item = {
+            **_session_key(session_hash),
+            "email": {"S": email},
+            "expires_at": {"S": _time(expires_at)},
+            TTL_ATTRIBUTE: _expiry(expires_at),
+        }
         with _storage_errors():
             self.client.put_item(TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)")
 
@@ -586,8 +632,15 @@ class DynamoDBStore:
             values[":domains"] = {"SS": domains}
             expression += " ADD #domains :domains"
         writes: list[dict[str, Any]] = [
-            {"Update": {"TableName": self.table, "Key": _organization_key(organization.id), "UpdateExpression": expression,
-                        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}}
+            {
+                "Update": {
+                    "TableName": self.table,
+                    "Key": _organization_key(organization.id),
+                    "UpdateExpression": expression,
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
         ]
         writes += [
             {
@@ -679,8 +732,11 @@ class DynamoDBStore:
             "IndexName": OUTBOX_INDEX,
             "KeyConditionExpression": "outbox_pk = :pending AND outbox_sk <= :due",
             "FilterExpression": "attribute_not_exists(claimed_at) OR claimed_at < :stale",
-            "ExpressionAttributeValues": {":pending": {"S": PENDING}, ":due": {"S": _due_by(due_by or now)},
-                                          ":stale": {"S": _time(now - STALE_CLAIM)}},
+            "ExpressionAttributeValues": {
+                ":pending": {"S": PENDING},
+                ":due": {"S": _due_by(due_by or now)},
+                ":stale": {"S": _time(now - STALE_CLAIM)},
+            },
             "ScanIndexForward": True,  # soonest first
             "Limit": limit,
         }
@@ -699,17 +755,24 @@ class DynamoDBStore:
         return self._update_message(
             message_id,
             "SET claimed_at = :now ADD attempts :one",
-            {":now": {"S": _time(now)}, ":one": {"N": "1"}, ":pending": {"S": PENDING},
-             ":due": {"S": _due_by(now)}, ":stale": {"S": _time(now - STALE_CLAIM)}},
+            {
+                ":now": {"S": _time(now)},
+                ":one": {"N": "1"},
+                ":pending": {"S": PENDING},
+                ":due": {"S": _due_by(now)},
+                ":stale": {"S": _time(now - STALE_CLAIM)},
+            },
             "outbox_pk = :pending AND outbox_sk <= :due AND (attribute_not_exists(claimed_at) OR claimed_at < :stale)",
         )
 
     def hasten_messages(self, now: datetime) -> int:
         query: dict[str, Any] = {
-            "TableName": self.table, "IndexName": OUTBOX_INDEX,
+            "TableName": self.table,
+            "IndexName": OUTBOX_INDEX,
             "KeyConditionExpression": "outbox_pk = :pending AND outbox_sk > :due",
             "ExpressionAttributeValues": {":pending": {"S": PENDING}, ":due": {"S": _due_by(now)}},
-            "ProjectionExpression": "#id, outbox_sk", "ExpressionAttributeNames": {"#id": "id"},
+            "ProjectionExpression": "#id, outbox_sk",
+            "ExpressionAttributeNames": {"#id": "id"},
         }
         hastened = 0
         while True:
@@ -719,9 +782,14 @@ class DynamoDBStore:
                 message_id = item["id"]["S"]
                 # Only if it is still waiting as it was read: a sender may have claimed or sent it since.
                 hastened += self._update_message(
-                    message_id, "SET outbox_sk = :now",
-                    {":now": {"S": f"{_time(now)}#{message_id}"}, ":pending": {"S": PENDING}, ":was": item["outbox_sk"],
-                     ":stale": {"S": _time(now - STALE_CLAIM)}},
+                    message_id,
+                    "SET outbox_sk = :now",
+                    {
+                        ":now": {"S": f"{_time(now)}#{message_id}"},
+                        ":pending": {"S": PENDING},
+                        ":was": item["outbox_sk"],
+                        ":stale": {"S": _time(now - STALE_CLAIM)},
+                    },
                     "outbox_pk = :pending AND outbox_sk = :was AND (attribute_not_exists(claimed_at) OR claimed_at < :stale)",
                 )
             if "LastEvaluatedKey" not in page:
@@ -731,13 +799,16 @@ class DynamoDBStore:
     def mark_sent(self, message_id: str, now: datetime) -> None:
         # Leaving the outbox index is what makes a sent message never pending again.
         self._update_message(
-            message_id, "SET sent_at = :now REMOVE claimed_at, #error, outbox_pk, outbox_sk",
-            {":now": {"S": _time(now)}, ":pending": {"S": PENDING}}, "outbox_pk = :pending",
+            message_id,
+            "SET sent_at = :now REMOVE claimed_at, #error, outbox_pk, outbox_sk",
+            {":now": {"S": _time(now)}, ":pending": {"S": PENDING}},
+            "outbox_pk = :pending",
         )
 
     def release_message(self, message_id: str, error: str, retry_at: datetime) -> None:
         self._update_message(
-            message_id, "SET #error = :error, outbox_sk = :sk REMOVE claimed_at",
+            message_id,
+            "SET #error = :error, outbox_sk = :sk REMOVE claimed_at",
             {":error": {"S": error}, ":sk": {"S": f"{_time(retry_at)}#{message_id}"}, ":pending": {"S": PENDING}},
             "outbox_pk = :pending",
         )
@@ -745,9 +816,15 @@ class DynamoDBStore:
     def give_up_message(self, message_id: str, error: str, now: datetime) -> None:
         at = _time(now)
         self._update_message(
-            message_id, "SET #error = :error, failed_at = :at, outbox_pk = :failed, outbox_sk = :sk REMOVE claimed_at",
-            {":error": {"S": error}, ":at": {"S": at}, ":sk": {"S": f"{at}#{message_id}"},
-             ":failed": {"S": FAILED}, ":pending": {"S": PENDING}},
+            message_id,
+            "SET #error = :error, failed_at = :at, outbox_pk = :failed, outbox_sk = :sk REMOVE claimed_at",
+            {
+                ":error": {"S": error},
+                ":at": {"S": at},
+                ":sk": {"S": f"{at}#{message_id}"},
+                ":failed": {"S": FAILED},
+                ":pending": {"S": PENDING},
+            },
             "outbox_pk = :pending",
         )
 
@@ -766,9 +843,9 @@ class DynamoDBStore:
     def retry_message(self, message_id: str, now: datetime) -> bool:
         at = _time(now)
         return self._update_message(
-            message_id, "SET outbox_pk = :pending, outbox_sk = :sk, attempts = :none REMOVE failed_at",
-            {":pending": {"S": PENDING}, ":sk": {"S": f"{at}#{message_id}"}, ":none": {"N": "0"},
-             ":failed": {"S": FAILED}},
+            message_id,
+            "SET outbox_pk = :pending, outbox_sk = :sk, attempts = :none REMOVE failed_at",
+            {":pending": {"S": PENDING}, ":sk": {"S": f"{at}#{message_id}"}, ":none": {"N": "0"}, ":failed": {"S": FAILED}},
             "outbox_pk = :failed",
         )
 
@@ -796,10 +873,15 @@ class DynamoDBStore:
     def hits(self, key: str, window_seconds: int, now: datetime) -> tuple[int, int]:
         window = int(now.timestamp()) // window_seconds
         with _storage_errors():
-            found = self.client.batch_get_item(RequestItems={self.table: {
-                "Keys": [_key(f"RATE#{key}", str(w)) for w in (window - 1, window)],
-                "ProjectionExpression": "sk, #count", "ExpressionAttributeNames": {"#count": "count"},
-            }})
+            found = self.client.batch_get_item(
+                RequestItems={
+                    self.table: {
+                        "Keys": [_key(f"RATE#{key}", str(w)) for w in (window - 1, window)],
+                        "ProjectionExpression": "sk, #count",
+                        "ExpressionAttributeNames": {"#count": "count"},
+                    }
+                }
+            )
         counts = {int(item["sk"]["S"]): int(item["count"]["N"]) for item in found["Responses"].get(self.table, [])}
         return counts.get(window - 1, 0), counts.get(window, 0)
 
@@ -816,8 +898,11 @@ class DynamoDBStore:
                     ConditionExpression="attribute_not_exists(#count) OR #count <= :at_most",
                     ExpressionAttributeNames={"#count": "count", "#ttl": TTL_ATTRIBUTE},
                     # A window's counter still weighs on the next window, and is useless after it.
-                    ExpressionAttributeValues={":amount": {"N": str(amount)}, ":at_most": {"N": f"{at_most:.6f}"},
-                                               ":kept_until": {"N": str((window + 2) * window_seconds)}},
+                    ExpressionAttributeValues={
+                        ":amount": {"N": str(amount)},
+                        ":at_most": {"N": f"{at_most:.6f}"},
+                        ":kept_until": {"N": str((window + 2) * window_seconds)},
+                    },
                 )
             except ClientError as error:
                 if _error_code(error) == "ConditionalCheckFailedException":
@@ -847,8 +932,11 @@ def _refused_writes(error: ClientError) -> list[int]:
     if _error_code(error) != "TransactionCanceledException":
         return []
     reasons = error.response.get("CancellationReasons", [])
-    return [position for position, reason in enumerate(reasons)
-            if reason.get("Code") in ("ConditionalCheckFailed", "TransactionConflict")]
+    return [
+        position
+        for position, reason in enumerate(reasons)
+        if reason.get("Code") in ("ConditionalCheckFailed", "TransactionConflict")
+    ]
 
 
 def _unconfirmed_key(email: str) -> Item:
@@ -898,8 +986,12 @@ def _listing(which: TicketFilter) -> tuple[str, str, TicketFilter]:
 def _filter_expression(rest: TicketFilter, names: dict[str, str], values: Item) -> str:
     """What the index does not narrow, as a FilterExpression; fills in its names and values."""
     conditions: list[str] = []
-    for attribute, wanted in (("organization", rest.organization), ("status", rest.status),
-                              ("request_type", rest.request_type), ("product", rest.product)):
+    for attribute, wanted in (
+        ("organization", rest.organization),
+        ("status", rest.status),
+        ("request_type", rest.request_type),
+        ("product", rest.product),
+    ):
         if wanted is not None:
             names[f"#{attribute}"] = attribute
             values[f":{attribute}"] = {"S": wanted}
@@ -915,8 +1007,12 @@ def _filter_expression(rest: TicketFilter, names: dict[str, str], values: Item) 
 def _matches(ticket: Ticket, which: TicketFilter) -> bool:
     """Whether a ticket found by its number passes the rest of the filter."""
     wanted = (
-        (which.requester, ticket.requester.email), (which.organization, ticket.organization), (which.status, ticket.status),
-        (which.request_type, ticket.request_type), (which.product, ticket.product), (which.number, ticket.number),
+        (which.requester, ticket.requester.email),
+        (which.organization, ticket.organization),
+        (which.status, ticket.status),
+        (which.request_type, ticket.request_type),
+        (which.product, ticket.product),
+        (which.number, ticket.number),
     )
     subject = fold(ticket.subject)
     return all(value is None or value == actual for value, actual in wanted) and all(w in subject for w in which.words)
@@ -960,20 +1056,31 @@ def _attachment_item(attachment: Attachment) -> Item:
 
 def _attachments(item: Item) -> tuple[Attachment, ...]:
     return tuple(
-        Attachment(id=a["id"]["S"], filename=a["filename"]["S"], content_type=a["content_type"]["S"],
-                   size=int(a["size"]["N"]), key=a["key"]["S"])
+        Attachment(
+            id=a["id"]["S"],
+            filename=a["filename"]["S"],
+            content_type=a["content_type"]["S"],
+            size=int(a["size"]["N"]),
+            key=a["key"]["S"],
+        )
         for a in (entry["M"] for entry in item["attachments"]["L"])
     )
 
 
 def _ticket(item: Item) -> Ticket:
     return Ticket(
-        number=item["number"]["S"], status=item["status"]["S"], request_type=item["request_type"]["S"],
-        product=item["product"]["S"], subject=item["subject"]["S"], description=item["description"]["S"],
+        number=item["number"]["S"],
+        status=item["status"]["S"],
+        request_type=item["request_type"]["S"],
+        product=item["product"]["S"],
+        subject=item["subject"]["S"],
+        description=item["description"]["S"],
         requester=Requester(email=item["requester_email"]["S"], name=item["requester_name"]["S"]),
         organization=item["organization"]["S"] if "organization" in item else None,
-        created_at=_parse(item["created_at"]["S"]), updated_at=_parse(item["updated_at"]["S"]),
-        attachments=_attachments(item), confirmed="unconfirmed" not in item,
+        created_at=_parse(item["created_at"]["S"]),
+        updated_at=_parse(item["updated_at"]["S"]),
+        attachments=_attachments(item),
+        confirmed="unconfirmed" not in item,
     )
 
 
@@ -994,14 +1101,17 @@ def _comment(item: Item) -> Comment:
     return Comment(
         id=item["id"]["S"],
         author=Author(email=item["author_email"]["S"], name=item["author_name"]["S"], role=item["author_role"]["S"]),
-        body=item["body"]["S"], created_at=_parse(item["created_at"]["S"]), attachments=_attachments(item),
+        body=item["body"]["S"],
+        created_at=_parse(item["created_at"]["S"]),
+        attachments=_attachments(item),
     )
 
 
 def _organization(item: Item) -> Organization:
     # Sets come back in no order; sorted, as the embedded store lists them.
     return Organization(
-        id=item["id"]["S"], name=item["name"]["S"],
+        id=item["id"]["S"],
+        name=item["name"]["S"],
         domains=tuple(sorted(item.get("domains", {}).get("SS", []))),
         members=tuple(sorted(item.get("members", {}).get("SS", []))),
     )
@@ -1025,8 +1135,13 @@ def _message_item(message: Message) -> Item:
 
 def _message(item: Item) -> Message:
     return Message(
-        id=item["id"]["S"], ticket=item["ticket"]["S"], kind=item["kind"]["S"], recipient=item["recipient"]["S"],
-        raw=item["raw"]["B"], created_at=_parse(item["created_at"]["S"]), attempts=int(item["attempts"]["N"]),
+        id=item["id"]["S"],
+        ticket=item["ticket"]["S"],
+        kind=item["kind"]["S"],
+        recipient=item["recipient"]["S"],
+        raw=item["raw"]["B"],
+        created_at=_parse(item["created_at"]["S"]),
+        attempts=int(item["attempts"]["N"]),
         error=item["error"]["S"] if "error" in item else None,
         failed_at=_parse(item["failed_at"]["S"]) if "failed_at" in item else None,
     )

@@ -40,10 +40,17 @@ class LocalFiles:
     # What the function asks for
 
     def upload_form(self, upload: Upload) -> tuple[str, dict[str, str]]:
-        policy = {"key": upload.key, "max_size": upload.size, "content_type": upload.content_type,
-                  "expires": int(upload.expires_at.timestamp())}
-        return UPLOAD_PATH, {"key": upload.key, "Content-Type": upload.content_type,
-                             "policy": signing.sign(self.secret, UPLOAD_POLICY, policy)}
+        policy = {
+            "key": upload.key,
+            "max_size": upload.size,
+            "content_type": upload.content_type,
+            "expires": int(upload.expires_at.timestamp()),
+        }
+        return UPLOAD_PATH, {
+            "key": upload.key,
+            "Content-Type": upload.content_type,
+            "policy": signing.sign(self.secret, UPLOAD_POLICY, policy),
+        }
 
     def stat(self, key: str, head_bytes: int = 4096) -> StoredObject | None:
         path = self._path(key)
@@ -118,6 +125,6 @@ class LocalFiles:
 
     def _path(self, key: str) -> Path:
         # Keys are made by the server ("uploads/<random id>"); refuse anything else outright.
-        if not key.startswith("uploads/") or "/" in key[len("uploads/"):] or "." in key:
+        if not key.startswith("uploads/") or "/" in key[len("uploads/") :] or "." in key:
             raise UploadRefused(403, "Unknown key.")
         return self.root / key

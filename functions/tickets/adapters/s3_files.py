@@ -58,9 +58,9 @@ class S3Files:
                 return StoredObject(size=0, head=b"", version=head["ETag"])  # a range over no bytes is refused
             # IfMatch: the bytes must come from the object whose size was just read, not from a file
             # the browser posted again in between.
-            body = self.client.get_object(
-                Bucket=self.bucket, Key=key, Range=f"bytes=0-{head_bytes - 1}", IfMatch=head["ETag"]
-            )["Body"]
+            body = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{head_bytes - 1}", IfMatch=head["ETag"])[
+                "Body"
+            ]
             with body:
                 return StoredObject(size=size, head=body.read(), version=head["ETag"])
         except ClientError as error:
@@ -76,8 +76,11 @@ class S3Files:
         kept = f"{ATTACHMENTS_PREFIX}{attachment_id}/{secrets.token_hex(8)}"
         try:
             self.client.copy_object(
-                Bucket=self.bucket, Key=kept, CopySource={"Bucket": self.bucket, "Key": key},
-                CopySourceIfMatch=stored.version, MetadataDirective="COPY",
+                Bucket=self.bucket,
+                Key=kept,
+                CopySource={"Bucket": self.bucket, "Key": key},
+                CopySourceIfMatch=stored.version,
+                MetadataDirective="COPY",
             )
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
@@ -92,17 +95,19 @@ class S3Files:
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def download_url(self, key: str, filename: str, expires_in: int) -> str:
-        return str(self.client.generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": self.bucket,
-                "Key": key,
-                "ResponseContentDisposition": content_disposition(filename),
-                # Never the stored type: a browser must save the file, not render it on our origin.
-                "ResponseContentType": "application/octet-stream",
-            },
-            ExpiresIn=expires_in,
-        ))
+        return str(
+            self.client.generate_presigned_url(
+                "get_object",
+                Params={
+                    "Bucket": self.bucket,
+                    "Key": key,
+                    "ResponseContentDisposition": content_disposition(filename),
+                    # Never the stored type: a browser must save the file, not render it on our origin.
+                    "ResponseContentType": "application/octet-stream",
+                },
+                ExpiresIn=expires_in,
+            )
+        )
 
 
 def content_disposition(filename: str) -> str:

@@ -46,16 +46,27 @@ class SQLiteIdempotency(BasePersistenceLayer):
             db.execute(
                 "INSERT OR REPLACE INTO idempotency (key, status, expiry, in_progress_expiry, response_data, payload_hash) "
                 "VALUES (?,?,?,?,?,?)",
-                (data_record.idempotency_key, data_record.status, data_record.expiry_timestamp,
-                 data_record.in_progress_expiry_timestamp, data_record.response_data, data_record.payload_hash),
+                (
+                    data_record.idempotency_key,
+                    data_record.status,
+                    data_record.expiry_timestamp,
+                    data_record.in_progress_expiry_timestamp,
+                    data_record.response_data,
+                    data_record.payload_hash,
+                ),
             )
 
     def _update_record(self, data_record: DataRecord) -> None:
         with self.store.transaction() as db:
             db.execute(
                 "UPDATE idempotency SET status = ?, expiry = ?, response_data = ?, payload_hash = ? WHERE key = ?",
-                (data_record.status, data_record.expiry_timestamp, data_record.response_data,
-                 data_record.payload_hash, data_record.idempotency_key),
+                (
+                    data_record.status,
+                    data_record.expiry_timestamp,
+                    data_record.response_data,
+                    data_record.payload_hash,
+                    data_record.idempotency_key,
+                ),
             )
 
     def _delete_record(self, data_record: DataRecord) -> None:
@@ -71,7 +82,10 @@ def _replaceable(row: sqlite3.Row, now: float) -> bool:
 
 def _record(row: sqlite3.Row) -> DataRecord:
     return DataRecord(
-        idempotency_key=row["key"], status=row["status"], expiry_timestamp=row["expiry"],
-        in_progress_expiry_timestamp=row["in_progress_expiry"], response_data=row["response_data"] or "",
+        idempotency_key=row["key"],
+        status=row["status"],
+        expiry_timestamp=row["expiry"],
+        in_progress_expiry_timestamp=row["in_progress_expiry"],
+        response_data=row["response_data"] or "",
         payload_hash=row["payload_hash"] or "",
     )

@@ -101,6 +101,7 @@ CREATE INDEX IF NOT EXISTS failed_messages ON messages(failed_at) WHERE failed_a
 
 SWEEP_AFTER = timedelta(days=1)  # expired sign-in tokens and sessions are kept this long, then dropped
 
+
 class _WriterTurns:
     """Writers of one database file take turns: this process's threads, then the processes.
 
@@ -202,9 +203,22 @@ class SQLiteStore:
                 "INSERT INTO tickets (number, seq, status, request_type, product, subject, subject_folded, description, "
                 "requester_email, requester_name, organization, created_at, updated_at, confirmed) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (ticket.number, seq, ticket.status, ticket.request_type, ticket.product, ticket.subject, fold(ticket.subject),
-                 ticket.description, ticket.requester.email, ticket.requester.name, ticket.organization,
-                 _time(ticket.created_at), _time(ticket.updated_at), ticket.confirmed),
+                (
+                    ticket.number,
+                    seq,
+                    ticket.status,
+                    ticket.request_type,
+                    ticket.product,
+                    ticket.subject,
+                    fold(ticket.subject),
+                    ticket.description,
+                    ticket.requester.email,
+                    ticket.requester.name,
+                    ticket.organization,
+                    _time(ticket.created_at),
+                    _time(ticket.updated_at),
+                    ticket.confirmed,
+                ),
             )
             _attach(db, ticket.number, None, ticket.attachments)
             if draft.request_key:
@@ -222,8 +236,11 @@ class SQLiteStore:
             attachments.setdefault(a["comment"], []).append(_attachment(a))
         comments = tuple(
             Comment(
-                id=c["id"], author=Author(email=c["author_email"], name=c["author_name"], role=c["author_role"]),
-                body=c["body"], created_at=_parse(c["created_at"]), attachments=tuple(attachments.get(c["id"], ())),
+                id=c["id"],
+                author=Author(email=c["author_email"], name=c["author_name"], role=c["author_role"]),
+                body=c["body"],
+                created_at=_parse(c["created_at"]),
+                attachments=tuple(attachments.get(c["id"], ())),
             )
             for c in db.execute("SELECT * FROM comments WHERE ticket = ? ORDER BY created_at, rowid", (number,))
         )
@@ -231,8 +248,9 @@ class SQLiteStore:
 
     def confirm_tickets(self, email: str) -> list[str]:
         with self.transaction() as db:
-            rows = db.execute("UPDATE tickets SET confirmed = 1 WHERE requester_email = ? AND confirmed = 0 RETURNING number",
-                              (email,)).fetchall()
+            rows = db.execute(
+                "UPDATE tickets SET confirmed = 1 WHERE requester_email = ? AND confirmed = 0 RETURNING number", (email,)
+            ).fetchall()
         return [row["number"] for row in rows]
 
     def update_ticket(self, number: str, change: TicketChange, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket | None:
@@ -246,8 +264,15 @@ class SQLiteStore:
                 comment = change.comment
                 db.execute(
                     "INSERT INTO comments (id, ticket, author_email, author_name, author_role, body, created_at) VALUES (?,?,?,?,?,?,?)",
-                    (comment.id, number, comment.author.email, comment.author.name, comment.author.role, comment.body,
-                     _time(comment.created_at)),
+                    (
+                        comment.id,
+                        number,
+                        comment.author.email,
+                        comment.author.name,
+                        comment.author.role,
+                        comment.body,
+                        _time(comment.created_at),
+                    ),
                 )
                 _attach(db, number, comment.id, comment.attachments)
             ticket = self._ticket_in(db, number)
@@ -266,9 +291,11 @@ class SQLiteStore:
             conditions.append("seq < ?")
             values.append(before)
         where = " AND ".join(conditions) or "1"
-        rows = self.connection().execute(
-            f"SELECT * FROM tickets WHERE {where} ORDER BY seq DESC LIMIT ?", (*values, limit + 1)
-        ).fetchall()
+        rows = (
+            self.connection()
+            .execute(f"SELECT * FROM tickets WHERE {where} ORDER BY seq DESC LIMIT ?", (*values, limit + 1))
+            .fetchall()
+        )
         tickets = [_ticket(row) for row in rows[:limit]]
         if tickets:
             # Only the listed tickets' own attachments: one query for the page, not one a ticket.
@@ -293,16 +320,23 @@ class SQLiteStore:
 
     def forget_unused_uploads(self, expired_before: datetime) -> list[str]:
         with self.transaction() as db:
-            rows = db.execute("DELETE FROM uploads WHERE ticket IS NULL AND expires_at < ? RETURNING key",
-                              (_time(expired_before),)).fetchall()
+            rows = db.execute(
+                "DELETE FROM uploads WHERE ticket IS NULL AND expires_at < ? RETURNING key", (_time(expired_before),)
+            ).fetchall()
         return [row["key"] for row in rows]
 
     def get_upload(self, upload_id: str) -> Upload | None:
         row = self.connection().execute("SELECT * FROM uploads WHERE id = ?", (upload_id,)).fetchone()
         if row is None:
             return None
-        return Upload(id=row["id"], filename=row["filename"], content_type=row["content_type"], size=row["size"],
-                      key=row["key"], expires_at=_parse(row["expires_at"]))
+        return Upload(
+            id=row["id"],
+            filename=row["filename"],
+            content_type=row["content_type"],
+            size=row["size"],
+            key=row["key"],
+            expires_at=_parse(row["expires_at"]),
+        )
 
     # Outbox
 
@@ -336,13 +370,19 @@ class SQLiteStore:
 
     def release_message(self, message_id: str, error: str, retry_at: datetime) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE messages SET claimed_at = NULL, next_attempt_at = ?, error = ? "
-                       "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL", (_time(retry_at), error, message_id))
+            db.execute(
+                "UPDATE messages SET claimed_at = NULL, next_attempt_at = ?, error = ? "
+                "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL",
+                (_time(retry_at), error, message_id),
+            )
 
     def give_up_message(self, message_id: str, error: str, now: datetime) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE messages SET claimed_at = NULL, failed_at = ?, error = ? "
-                       "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL", (_time(now), error, message_id))
+            db.execute(
+                "UPDATE messages SET claimed_at = NULL, failed_at = ?, error = ? "
+                "WHERE id = ? AND sent_at IS NULL AND failed_at IS NULL",
+                (_time(now), error, message_id),
+            )
 
     def failed_messages(self, limit: int = 50) -> list[Message]:
         rows = self.connection().execute(
@@ -363,7 +403,9 @@ class SQLiteStore:
     def save_sign_in(self, token_hash: str, email: str, expires_at: datetime, message: Message | None = None) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM sign_ins WHERE expires_at < ?", (_time(expires_at - SWEEP_AFTER),))
-            db.execute("INSERT INTO sign_ins (token_hash, email, expires_at) VALUES (?,?,?)", (token_hash, email, _time(expires_at)))
+            db.execute(
+                "INSERT INTO sign_ins (token_hash, email, expires_at) VALUES (?,?,?)", (token_hash, email, _time(expires_at))
+            )
             _queue(db, [message] if message else [])
 
     def use_sign_in(self, token_hash: str, now: datetime) -> str | None:
@@ -377,12 +419,16 @@ class SQLiteStore:
     def save_session(self, session_hash: str, email: str, expires_at: datetime) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM sessions WHERE expires_at < ?", (_time(expires_at - SWEEP_AFTER),))
-            db.execute("INSERT INTO sessions (session_hash, email, expires_at) VALUES (?,?,?)", (session_hash, email, _time(expires_at)))
+            db.execute(
+                "INSERT INTO sessions (session_hash, email, expires_at) VALUES (?,?,?)", (session_hash, email, _time(expires_at))
+            )
 
     def get_session(self, session_hash: str, now: datetime) -> str | None:
-        row = self.connection().execute(
-            "SELECT email FROM sessions WHERE session_hash = ? AND expires_at > ?", (session_hash, _time(now))
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute("SELECT email FROM sessions WHERE session_hash = ? AND expires_at > ?", (session_hash, _time(now)))
+            .fetchone()
+        )
         return row["email"] if row else None
 
     def end_session(self, session_hash: str) -> None:
@@ -401,7 +447,9 @@ class SQLiteStore:
                 owner = db.execute("SELECT organization FROM organization_domains WHERE domain = ?", (domain,)).fetchone()
                 if owner is not None and owner["organization"] != organization.id:
                     raise DomainTaken(domain)  # the transaction rolls back: nothing of this call is kept
-                db.execute("INSERT OR IGNORE INTO organization_domains (domain, organization) VALUES (?, ?)", (domain, organization.id))
+                db.execute(
+                    "INSERT OR IGNORE INTO organization_domains (domain, organization) VALUES (?, ?)", (domain, organization.id)
+                )
 
     def add_member(self, organization_id: str, email: str) -> bool:
         with self.transaction() as db:
@@ -423,8 +471,12 @@ class SQLiteStore:
         for row in db.execute("SELECT * FROM organization_members ORDER BY email"):
             members.setdefault(row["organization"], []).append(row["email"])
         return [
-            Organization(id=row["id"], name=row["name"], domains=tuple(domains.get(row["id"], ())),
-                         members=tuple(members.get(row["id"], ())))
+            Organization(
+                id=row["id"],
+                name=row["name"],
+                domains=tuple(domains.get(row["id"], ())),
+                members=tuple(members.get(row["id"], ())),
+            )
             for row in db.execute("SELECT * FROM organizations ORDER BY id")
         ]
 
@@ -441,8 +493,11 @@ class SQLiteStore:
 
     def hits(self, key: str, window_seconds: int, now: datetime) -> tuple[int, int]:
         window = int(now.timestamp()) // window_seconds
-        counts = dict(self.connection().execute(
-            "SELECT window, count FROM rate_hits WHERE key = ? AND window IN (?, ?)", (key, window - 1, window)))
+        counts = dict(
+            self.connection().execute(
+                "SELECT window, count FROM rate_hits WHERE key = ? AND window IN (?, ?)", (key, window - 1, window)
+            )
+        )
         return counts.get(window - 1, 0), counts.get(window, 0)
 
     def count_hit(self, key: str, window_seconds: int, now: datetime, at_most: float, amount: int = 1) -> bool:
@@ -461,10 +516,16 @@ class SQLiteStore:
 
 def _ticket(row: sqlite3.Row) -> Ticket:
     return Ticket(
-        number=row["number"], status=row["status"], request_type=row["request_type"], product=row["product"],
-        subject=row["subject"], description=row["description"],
+        number=row["number"],
+        status=row["status"],
+        request_type=row["request_type"],
+        product=row["product"],
+        subject=row["subject"],
+        description=row["description"],
         requester=Requester(email=row["requester_email"], name=row["requester_name"]),
-        organization=row["organization"], created_at=_parse(row["created_at"]), updated_at=_parse(row["updated_at"]),
+        organization=row["organization"],
+        created_at=_parse(row["created_at"]),
+        updated_at=_parse(row["updated_at"]),
         confirmed=bool(row["confirmed"]),
     )
 
@@ -482,7 +543,16 @@ def _attach(db: sqlite3.Connection, number: str, comment: str | None, attachment
             raise UploadTaken(attachment.id)
         db.execute(
             "INSERT INTO attachments (id, ticket, position, filename, content_type, size, key, comment) VALUES (?,?,?,?,?,?,?,?)",
-            (attachment.id, number, position, attachment.filename, attachment.content_type, attachment.size, attachment.key, comment),
+            (
+                attachment.id,
+                number,
+                position,
+                attachment.filename,
+                attachment.content_type,
+                attachment.size,
+                attachment.key,
+                comment,
+            ),
         )
 
 
@@ -494,15 +564,30 @@ def _queue(db: sqlite3.Connection, messages: Sequence[Message]) -> None:
     for message in messages:
         db.execute(
             "INSERT INTO messages (id, ticket, kind, recipient, raw, created_at, next_attempt_at) VALUES (?,?,?,?,?,?,?)",
-            (message.id, message.ticket, message.kind, message.recipient, message.raw, _time(message.created_at),
-             _time(message.created_at)),
+            (
+                message.id,
+                message.ticket,
+                message.kind,
+                message.recipient,
+                message.raw,
+                _time(message.created_at),
+                _time(message.created_at),
+            ),
         )
 
 
 def _message(row: sqlite3.Row) -> Message:
-    return Message(id=row["id"], ticket=row["ticket"], kind=row["kind"], recipient=row["recipient"], raw=row["raw"],
-                   created_at=_parse(row["created_at"]), attempts=row["attempts"], error=row["error"],
-                   failed_at=_parse(row["failed_at"]) if row["failed_at"] else None)
+    return Message(
+        id=row["id"],
+        ticket=row["ticket"],
+        kind=row["kind"],
+        recipient=row["recipient"],
+        raw=row["raw"],
+        created_at=_parse(row["created_at"]),
+        attempts=row["attempts"],
+        error=row["error"],
+        failed_at=_parse(row["failed_at"]) if row["failed_at"] else None,
+    )
 
 
 def _conditions(which: TicketFilter) -> tuple[list[str], list[object]]:
@@ -510,8 +595,12 @@ def _conditions(which: TicketFilter) -> tuple[list[str], list[object]]:
     conditions: list[str] = []
     values: list[object] = []
     for column, value in (
-        ("requester_email", which.requester), ("organization", which.organization), ("status", which.status),
-        ("request_type", which.request_type), ("product", which.product), ("number", which.number),
+        ("requester_email", which.requester),
+        ("organization", which.organization),
+        ("status", which.status),
+        ("request_type", which.request_type),
+        ("product", which.product),
+        ("number", which.number),
     ):
         if value is not None:
             conditions.append(f"{column} = ?")
