@@ -95,7 +95,7 @@ print(elapsed)
 
 def prepare(endpoint: str) -> dict[str, str]:
     """The stack's resources in moto; the environment template.yaml gives the function for them."""
-    from tickets.adapters.dynamodb_store import table_definition
+    from tickets.adapters.dynamodb import table_definition
 
     def make(service: str):
         return boto3.client(

@@ -31,7 +31,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from tickets.adapters.dynamodb_store import DynamoDBStore, table_definition, ticket_item
+from tickets.adapters.dynamodb import DynamoDBStore, table_definition, ticket_item
 from tickets.records import Requester, Ticket, TicketFilter
 from tickets.text import words
 

@@ -17,7 +17,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tickets.adapters.dynamodb_store import TTL_ATTRIBUTE, DynamoDBStore, table_definition
+from tickets.adapters.dynamodb import TTL_ATTRIBUTE, DynamoDBStore, table_definition
 from tickets.adapters.sqlite_store import SQLiteStore
 from tickets.ports import AlreadyOpened, DomainTaken, TicketStore, UploadTaken
 from tickets.records import (

@@ -13,7 +13,7 @@ import pytest
 from template_yaml import ROOT, TEMPLATE, load_template
 
 from kbdesk import csp
-from tickets.adapters.dynamodb_store import TTL_ATTRIBUTE, table_definition
+from tickets.adapters.dynamodb import TTL_ATTRIBUTE, table_definition
 
 DEPLOY_BIN = ROOT / ".venv-deploy" / "bin"
 OFFLINE = {**os.environ, "SAM_CLI_TELEMETRY": "0", "AWS_DEFAULT_REGION": "us-east-1"}

@@ -45,7 +45,7 @@ def aws_backend(settings: Settings) -> Backend:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
     from .adapters.aws import client, read_secret
-    from .adapters.dynamodb_store import TTL_ATTRIBUTE, DynamoDBStore
+    from .adapters.dynamodb import TTL_ATTRIBUTE, DynamoDBStore
     from .adapters.s3_files import S3Files
     from .adapters.ses_mail import SESMailer
 

@@ -369,7 +369,7 @@ class LambdaHost:
         from moto import mock_aws
 
         from tickets import handler
-        from tickets.adapters.dynamodb_store import TTL_ATTRIBUTE, table_definition
+        from tickets.adapters.dynamodb import TTL_ATTRIBUTE, table_definition
 
         self.saved_env = dict(os.environ)
         os.environ.update(_lambda_environment(self.settings) if not PACKAGE else _lambda_runtime())
