@@ -14,8 +14,11 @@ def module_name(path: Path, package: str) -> str:
     return ".".join((package, *parts)).removesuffix(".__init__")
 
 
-def imports_of(path: Path, name: str) -> set[str]:
-    """The project's modules this one imports, wherever in it (a function's own imports count too)."""
+def imports_of(path: Path, name: str, modules: set[str]) -> set[str]:
+    """The project's modules this one imports, wherever in it (a function's own imports count too).
+
+    `from package import module` depends on that module; on the package only for names it defines.
+    """
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
@@ -26,15 +29,19 @@ def imports_of(path: Path, name: str) -> set[str]:
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, *([base] if base else [])])
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
+            named = {f"{base}.{alias.name}" for alias in node.names}
+            found.update(named)
+            if not named <= modules:
+                found.add(base)
     return found
 
 
 def graph() -> dict[str, set[str]]:
     modules = {module_name(path, package): path for package, root in PACKAGES.items() for path in root.rglob("*.py")}
+    names = set(modules)
     return {
-        name: {other for other in imports_of(path, name) if other in modules and other != name} for name, path in modules.items()
+        name: {other for other in imports_of(path, name, names) if other in modules and other != name}
+        for name, path in modules.items()
     }
 
 
