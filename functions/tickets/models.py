@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import idna
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
@@ -121,15 +121,31 @@ class UploadOut(BaseModel):
     expires_at: str
 
 
+def iso(moment: datetime) -> str:
+    """ISO 8601 UTC to the second, as the contract writes times: 2026-11-28T14:03:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+Link = Callable[[Attachment], str]  # an attachment's download link, signed for a few minutes
+
+
 class AttachmentOut(BaseModel):
     id: str
     filename: str
     content_type: str
     size: int
 
+    @classmethod
+    def of(cls, attachment: Attachment) -> AttachmentOut:
+        return cls(id=attachment.id, filename=attachment.filename, content_type=attachment.content_type, size=attachment.size)
+
 
 class DownloadOut(AttachmentOut):
     download_url: str = Field(description="Downloads the file; works for a few minutes.")
+
+    @classmethod
+    def linked(cls, attachment: Attachment, link: Link) -> DownloadOut:
+        return cls(**AttachmentOut.of(attachment).model_dump(), download_url=link(attachment))
 
 
 class AuthorOut(BaseModel):
@@ -143,8 +159,17 @@ class CommentOut(BaseModel):
     author: AuthorOut
     body: str
     created_at: str
-    # Narrower than the summary's: each attachment with its link. Pydantic lets a subclass refine a field.
     attachments: list[DownloadOut]
+
+    @classmethod
+    def of(cls, comment: Comment, link: Link) -> CommentOut:
+        return cls(
+            id=comment.id,
+            author=AuthorOut.model_validate(comment.author, from_attributes=True),
+            body=comment.body,
+            created_at=iso(comment.created_at),
+            attachments=[DownloadOut.linked(a, link) for a in comment.attachments],
+        )
 
 
 class RequesterOut(BaseModel):
@@ -167,11 +192,19 @@ class TicketSummaryOut(BaseModel):
     updated_at: str
     attachments: list[AttachmentOut]
 
+    @staticmethod
+    def listed(ticket: Ticket) -> TicketSummaryOut:
+        return TicketSummaryOut(**_ticket_fields(ticket), attachments=[AttachmentOut.of(a) for a in ticket.attachments])
+
 
 class NewTicketOut(TicketSummaryOut):
     """A ticket as just opened: its conversation is still empty."""
 
     comments: list[CommentOut]
+
+    @classmethod
+    def opened(cls, ticket: Ticket) -> NewTicketOut:
+        return cls(**TicketSummaryOut.listed(ticket).model_dump(), comments=[])
 
 
 class TicketOut(TicketSummaryOut):
@@ -180,6 +213,14 @@ class TicketOut(TicketSummaryOut):
     # Narrower than the summary's: each attachment with its link. Pydantic lets a subclass refine a field.
     attachments: list[DownloadOut]  # type: ignore[assignment]
     comments: list[CommentOut]
+
+    @classmethod
+    def whole(cls, ticket: Ticket, link: Link) -> TicketOut:
+        return cls(
+            **_ticket_fields(ticket),
+            attachments=[DownloadOut.linked(a, link) for a in ticket.attachments],
+            comments=[CommentOut.of(c, link) for c in ticket.comments],
+        )
 
 
 class TicketListOut(BaseModel):
@@ -219,51 +260,17 @@ class ErrorOut(BaseModel):
     error: ErrorDetail
 
 
-def iso(moment: datetime) -> str:
-    """ISO 8601 UTC to the second, as the contract writes times: 2026-11-28T14:03:00Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-Link = Callable[[Attachment], str]
-
-
-def attachment_out(attachment: Attachment, link: Link | None = None) -> dict[str, object]:
-    out: dict[str, object] = {
-        "id": attachment.id,
-        "filename": attachment.filename,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-    }
-    if link is not None:
-        out["download_url"] = link(attachment)
-    return out
-
-
-def comment_out(comment: Comment, link: Link | None = None) -> dict[str, object]:
+def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
+    """What every shape of a ticket says, attachments and conversation aside."""
     return {
-        "id": comment.id,
-        "author": {"email": comment.author.email, "name": comment.author.name, "role": comment.author.role},
-        "body": comment.body,
-        "created_at": iso(comment.created_at),
-        "attachments": [attachment_out(a, link) for a in comment.attachments],
-    }
-
-
-def ticket_out(ticket: Ticket, link: Link | None = None, comments: bool = True) -> dict[str, object]:
-    """The contract's ticket; with `link`, every attachment gets a download link; lists leave comments out."""
-    out: dict[str, object] = {
         "number": ticket.number,
         "status": ticket.status,
         "request_type": ticket.request_type,
         "product": ticket.product,
         "subject": ticket.subject,
         "description": ticket.description,
-        "requester": {"email": ticket.requester.email, "name": ticket.requester.name},
+        "requester": RequesterOut(email=ticket.requester.email, name=ticket.requester.name),
         "organization": ticket.organization,
         "created_at": iso(ticket.created_at),
         "updated_at": iso(ticket.updated_at),
-        "attachments": [attachment_out(a, link) for a in ticket.attachments],
     }
-    if comments:
-        out["comments"] = [comment_out(c, link) for c in ticket.comments]
-    return out

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from ..desk import Desk
 from ..errors import JSON
 from ..lookups import parse_query
-from ..models import ErrorOut, TicketListOut, TicketOut, ticket_out
+from ..models import ErrorOut, TicketListOut, TicketOut, TicketSummaryOut
 from ..records import Person, Ticket
 from .guards import Http
 
@@ -41,9 +41,8 @@ def ticket_page(app: Http, desk: Desk, person: Person | None) -> Response[Ticket
     """A page of what `person` (support, when None) may see, as the query string narrows it."""
     query = parse_query(app.current_event.query_string_parameters or {}, desk.products, desk.settings.say)
     tickets, cursor = desk.find_tickets(person, query)
-    page = {"items": [ticket_out(t, comments=False) for t in tickets], "next_cursor": cursor}
-    return Response(200, JSON, TicketListOut.model_validate(page))
+    return Response(200, JSON, TicketListOut(items=[TicketSummaryOut.listed(t) for t in tickets], next_cursor=cursor))
 
 
 def whole_ticket(desk: Desk, ticket: Ticket) -> Response[TicketOut]:
-    return Response(200, JSON, TicketOut.model_validate(ticket_out(ticket, desk.download_url)))
+    return Response(200, JSON, TicketOut.whole(ticket, desk.download_url))

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from ..desk import Desk
 from ..errors import JSON
-from ..models import CommentOut, ReplyIn, StatusIn, TicketListOut, TicketOut, comment_out
+from ..models import CommentOut, ReplyIn, StatusIn, TicketListOut, TicketOut
 from .answers import responses, ticket_page, whole_ticket
 
 SUPPORT_ROUTES = "/api/agent/"
@@ -42,7 +42,7 @@ def support_routes(desk: Desk) -> APIGatewayHttpRouter:
     )
     def agent_reply(number: str, request: Annotated[ReplyIn, Body()]) -> Response[CommentOut]:
         comment = desk.reply(number, request.body, request.status)
-        return Response(201, JSON, CommentOut.model_validate(comment_out(comment, desk.download_url)))
+        return Response(201, JSON, CommentOut.of(comment, desk.download_url))
 
     @router.patch(
         "/api/agent/tickets/<number>",

@@ -23,9 +23,7 @@ from ..models import (
     TicketOut,
     UploadIn,
     UploadOut,
-    comment_out,
     iso,
-    ticket_out,
 )
 from .answers import responses, ticket_page, whole_ticket
 from .guards import Guards
@@ -75,11 +73,12 @@ def ticket_routes(desk: Desk, guards: Guards, idempotency: BasePersistenceLayer)
             # Lets an in-progress record expire with the invocation that wrote it.
             config.register_lambda_context(router.lambda_context)
             payload = request.model_dump(mode="json")
-            ticket = open_once(request={"key": idempotency_key, "payload": payload, "session": email, "ip": caller})
+            answer = open_once(request={"key": idempotency_key, "payload": payload, "session": email, "ip": caller})
+            ticket = NewTicketOut.model_validate(answer)  # the first answer, as the idempotency record kept it
         else:
-            ticket = ticket_out(desk.open_ticket(request, session_email=email, client_ip=caller))
-        logger.info("ticket opened", extra={"ticket": ticket["number"]})
-        return Response(201, JSON, NewTicketOut.model_validate(ticket))
+            ticket = NewTicketOut.opened(desk.open_ticket(request, session_email=email, client_ip=caller))
+        logger.info("ticket opened", extra={"ticket": ticket.number})
+        return Response(201, JSON, ticket)
 
     @router.get(
         "/api/tickets",
@@ -107,7 +106,7 @@ def ticket_routes(desk: Desk, guards: Guards, idempotency: BasePersistenceLayer)
     )
     def add_comment(number: str, request: Annotated[CommentIn, Body()]) -> Response[CommentOut]:
         comment = desk.comment(guards.customer(router), number, request)
-        return Response(201, JSON, CommentOut.model_validate(comment_out(comment, desk.download_url)))
+        return Response(201, JSON, CommentOut.of(comment, desk.download_url))
 
     return router
 
@@ -119,8 +118,9 @@ def _idempotent(desk: Desk, persistence: BasePersistenceLayer, config: Idempoten
     @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config, key_prefix="open-ticket")
     def open_once(request: dict[str, Any]) -> dict[str, Any]:
         ticket_in = TicketIn.model_validate(request["payload"])
-        return ticket_out(
-            desk.open_ticket(ticket_in, session_email=request["session"], client_ip=request["ip"], idempotency_key=request["key"])
+        ticket = desk.open_ticket(
+            ticket_in, session_email=request["session"], client_ip=request["ip"], idempotency_key=request["key"]
         )
+        return NewTicketOut.opened(ticket).model_dump(mode="json")
 
     return cast("Callable[..., dict[str, Any]]", open_once)
