@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_helpers import LocalPortal
 from kb_helpers import article, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,21 +40,6 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from kbdesk.build import build_site
 
     return build_site(ROOT / "mkdocs.yml", tmp_path_factory.mktemp("site") / "site")
-
-
-@dataclass(frozen=True)
-class LocalPortal:
-    """A running portal (site and API on one origin) and the data dir it keeps tickets and e-mails in."""
-
-    url: str
-    data_dir: Path
-
-    def outbox(self) -> list[Path]:
-        return sorted((self.data_dir / "outbox").glob("*.eml"))
-
-    def command_env(self) -> dict[str, str]:
-        """The environment under which `kbdesk` commands work on this portal's data, as its server does."""
-        return {"KBDESK_DATA_DIR": str(self.data_dir), "KBDESK_SITE_URL": self.url.rstrip("/"), "KBDESK_RATE_LIMITS": "off"}
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from test_requests_browser import customer, open_ticket, sign_in_by_api, wait_for_list, wait_for_ticket
+from browser_helpers import LocalPortal, customer, open_ticket, sign_in_by_api, wait_for_list, wait_for_ticket
 
 pytestmark = pytest.mark.browser
 
@@ -18,13 +18,13 @@ EMAIL = "acessivel@cliente.com.br"
 
 
 @pytest.fixture(scope="module")
-def portal(start_portal: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def portal(start_portal: LocalPortal, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPortal]:
     with start_portal(tmp_path_factory.mktemp("accessibility") / "data") as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def number(portal: Any) -> str:
+def number(portal: LocalPortal) -> str:
     return open_ticket(portal, EMAIL, "Relatório de vendas não abre")
 
 
@@ -47,7 +47,7 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_a_page_has_no_serious_violation(browser: Any, portal: Any, name: str) -> None:
+def test_a_page_has_no_serious_violation(browser: Any, portal: LocalPortal, name: str) -> None:
     path, ready = PAGES[name]
     with customer(browser, portal) as tab:
         tab.page.goto(portal.url + path)
@@ -55,7 +55,7 @@ def test_a_page_has_no_serious_violation(browser: Any, portal: Any, name: str) -
         assert severe_violations(tab.page) == []
 
 
-def test_the_requests_and_ticket_pages_have_no_serious_violation(browser: Any, portal: Any, number: str) -> None:
+def test_the_requests_and_ticket_pages_have_no_serious_violation(browser: Any, portal: LocalPortal, number: str) -> None:
     with customer(browser, portal) as tab:
         sign_in_by_api(tab, portal, EMAIL)
         tab.page.goto(portal.url + "chamados/")
@@ -66,7 +66,7 @@ def test_the_requests_and_ticket_pages_have_no_serious_violation(browser: Any, p
         assert severe_violations(tab.page) == []
 
 
-def test_axe_finds_a_serious_violation_where_there_is_one(browser: Any, portal: Any) -> None:
+def test_axe_finds_a_serious_violation_where_there_is_one(browser: Any, portal: LocalPortal) -> None:
     with customer(browser, portal) as tab:
         tab.page.goto(portal.url + "entrar/")
         tab.page.evaluate("""() => {  // styled through the CSSOM, which the page's policy allows

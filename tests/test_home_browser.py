@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from browser_page import Watched, wait_for_results, watch
+from browser_helpers import PHONE, LocalPortal, customer, query_of
+from browser_page import Watched, wait_for_results
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def tab(browser, site_url: str) -> Iterator[Watched]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-BR")
-    page = context.new_page()
-    watched = watch(page, site_url)
-    yield watched
-    context.close()
-    assert watched.errors == [], "errors in the browser console"
-    assert watched.foreign_requests == [], "requests left the site's origin"
+def tab(browser, local_portal: LocalPortal) -> Iterator[Watched]:
+    with customer(browser, local_portal) as watched:
+        yield watched
 
 
 def search(page, query: str) -> list[str]:
     page.fill("#kb-q", query)
     return wait_for_results(page, query)
-
-
-def query_of(page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
 
 
 @pytest.mark.parametrize(
@@ -161,20 +153,17 @@ def test_the_home_page_works_with_the_keyboard_alone(tab: Watched, site_url: str
     page.wait_for_url("**/limpar-cache-e-cookies-do-navegador/")
 
 
-def test_phone_sized_screen(browser, site_url: str) -> None:
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    watched = watch(page, site_url)
-    for path in ("", "omni-crm/", "omni-crm/faturamento/cancelar-nf-e-emitida-com-erro/"):
-        page.goto(site_url + path)
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"/{path} scrolls sideways"
-    page.goto(site_url)
-    assert page.locator("#kb-product-select").is_visible()
-    page.select_option("#kb-product-select", "omni-chat")
-    wait_for_results(page, "")
-    assert set(page.locator("#kb-results .kb-card__product").all_inner_texts()) == {"Omni Chat"}
-    context.close()
-    assert watched.errors == [] and watched.foreign_requests == []
+def test_phone_sized_screen(browser, local_portal: LocalPortal, site_url: str) -> None:
+    with customer(browser, local_portal, PHONE, is_mobile=True, has_touch=True) as tab:
+        page = tab.page
+        for path in ("", "omni-crm/", "omni-crm/faturamento/cancelar-nf-e-emitida-com-erro/"):
+            page.goto(site_url + path)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), f"/{path} scrolls sideways"
+        page.goto(site_url)
+        assert page.locator("#kb-product-select").is_visible()
+        page.select_option("#kb-product-select", "omni-chat")
+        wait_for_results(page, "")
+        assert set(page.locator("#kb-results .kb-card__product").all_inner_texts()) == {"Omni Chat"}
 
 
 @pytest.mark.parametrize("word", ["dashboard", "chamados", "contatos"])

@@ -11,44 +11,44 @@ test fails on a console error or a request that leaves the origin.
 from __future__ import annotations
 
 import json
-import re
-import struct
-import urllib.request
-import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from browser_page import Watched, watch
+import requests
+from browser_helpers import (
+    LINK,
+    PHONE,
+    LocalPortal,
+    customer,
+    logged,
+    mails_since,
+    open_ticket,
+    query_of,
+    sign_in_by_api,
+    sign_in_link,
+    text_of,
+    tiny_png,
+    token_of,
+    wait_for_list,
+    wait_for_ticket,
+)
+from browser_page import Watched
 from click.testing import CliRunner
 
 from kbdesk.cli import main as kbdesk
 
 pytestmark = pytest.mark.browser
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 740}
 HOSTILE = "<img src=x onerror=alert(1)><script>window.hacked = 1</script>"
-SIGN_IN_SUBJECT = "Seu link de acesso à Central de Ajuda"
-LINK = re.compile(r"https?://\S+")
 
 
-def logged(status: int) -> str:
-    """The line Chromium itself logs for every HTTP error answer; tests that expect one allow exactly it.
-    The reason phrase is the server's: http.HTTPStatus's."""
-    return f"Failed to load resource: the server responded with a status of {status} ({HTTPStatus(status).phrase})"
-
-
-# The portal, its data, and what it e-mails
+# The portal and the support team's commands
 
 
 @pytest.fixture(scope="module")
-def portal(start_portal, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def portal(start_portal, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPortal]:
     """A portal of this module's own, with two customer companies."""
     with start_portal(tmp_path_factory.mktemp("requests") / "data") as running:
         command(running, "orgs", "add", "cliente", "--name", "Cliente Exemplo", "--domain", "cliente.com.br")
@@ -56,81 +56,14 @@ def portal(start_portal, tmp_path_factory: pytest.TempPathFactory) -> Iterator[o
         yield running
 
 
-def command(portal, *args: str) -> str:
+def command(portal: LocalPortal, *args: str) -> str:
     """Run `kbdesk ...` on the portal's data dir, as the support team does on the server."""
     result = CliRunner().invoke(kbdesk, list(args), env=portal.command_env(), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def open_ticket(
-    portal,
-    email: str,
-    subject: str,
-    *,
-    name: str = "",
-    product: str = "omni-crm",
-    request_type: str = "incident",
-    description: str = "Desde ontem, salvar um contato leva 40 segundos.",
-    confirmed: bool = True,
-) -> str:
-    """Open a ticket through the API as a customer who is not signed in; its number.
-
-    Then, unless `confirmed` is False, the customer opens the link in the ticket's copy, which proves
-    the address: only then do their colleagues see the ticket.
-    """
-    before = set(portal.outbox())
-    body = {
-        "request_type": request_type,
-        "product": product,
-        "subject": subject,
-        "description": description,
-        "email": email,
-        "name": name,
-    }
-    with urllib.request.urlopen(api_post(portal, "api/tickets", body), timeout=10) as response:
-        assert response.status == 201
-        number = json.load(response)["number"]
-    if confirmed:
-        (copy,) = [m for m in mails_since(portal, before, email) if number in m["Subject"]]
-        (link,) = [link for link in LINK.findall(text_of(copy)) if "/entrar/?" in link]
-        with urllib.request.urlopen(api_post(portal, "api/auth/verify", {"token": token_of(link)}), timeout=10) as verified:
-            assert verified.status == 200
-    return number
-
-
-def api_post(portal, path: str, body: dict[str, object]) -> urllib.request.Request:
-    return urllib.request.Request(
-        portal.url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-
-
-def read_mail(path: Path) -> EmailMessage:
-    return message_from_bytes(path.read_bytes(), policy=policy.default)
-
-
-def text_of(mail: EmailMessage) -> str:
-    return mail.get_body(preferencelist=("plain",)).get_content()
-
-
-def mails_since(portal, before: set[Path], to: str) -> list[EmailMessage]:
-    return [mail for mail in map(read_mail, sorted(set(portal.outbox()) - before)) if mail["To"] == to]
-
-
-def sign_in_link(portal, before: set[Path], email: str) -> str:
-    """The link of the one sign-in e-mail sent to `email` since `before`."""
-    mails = [m for m in mails_since(portal, before, email) if m["Subject"] == SIGN_IN_SUBJECT]
-    assert len(mails) == 1, f"expected one sign-in e-mail to {email}"
-    links = [link for link in LINK.findall(text_of(mails[0])) if "/entrar/?" in link]
-    assert len(links) == 1
-    return links[0]
-
-
-def token_of(link: str) -> str:
-    return parse_qs(urlsplit(link).query)["token"][0]
-
-
-def sign_in_on_the_page(page, portal, email: str) -> None:
+def sign_in_on_the_page(page, portal: LocalPortal, email: str) -> None:
     """On the sign-in page: ask for a link, open the e-mailed one, press Entrar."""
     before = set(portal.outbox())
     page.get_by_label("E-mail").fill(email)
@@ -140,50 +73,12 @@ def sign_in_on_the_page(page, portal, email: str) -> None:
     page.get_by_role("button", name="Entrar", exact=True).click()
 
 
-def sign_in_by_api(tab: Watched, portal, email: str) -> None:
-    """A session in the tab's browser without going through the pages (they have tests of their own)."""
-    before = set(portal.outbox())
-    request = tab.page.context.request
-    assert request.post(portal.url + "api/auth/login", data={"email": email}).status == 202
-    token = token_of(sign_in_link(portal, before, email))
-    assert request.post(portal.url + "api/auth/verify", data={"token": token}).status == 200
-
-
-# The browser
-
-
-@contextmanager
-def customer(browser, portal, viewport: dict[str, int] = DESKTOP, allowed: tuple[str, ...] = (), **options) -> Iterator[Watched]:
-    context = browser.new_context(viewport=viewport, locale="pt-BR", **options)
-    watched = watch(context.new_page(), portal.url)
-    dialogs: list[str] = []
-    watched.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    try:
-        yield watched
-    finally:
-        context.close()
-    assert [e for e in watched.errors if e not in allowed] == [], "errors in the browser console"
-    assert watched.foreign_requests == [], "requests left the site's origin"
-    assert dialogs == [], "a script put up a dialog"
+# The pages
 
 
 def path_of(url: str) -> str:
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def query_of(page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
-
-
-def wait_for_list(page) -> list[str]:
-    """Wait until the requests page shows a list; the numbers in it, top to bottom."""
-    page.wait_for_selector('#rq-results[aria-busy="false"]')
-    return page.locator("#rq-rows tr").evaluate_all("rows => rows.map(r => r.dataset.number)")
-
-
-def wait_for_ticket(page) -> None:
-    page.wait_for_selector("#tk-ticket:not([hidden]), #tk-not-found:not([hidden])")
 
 
 def open_menu(page) -> None:
@@ -193,18 +88,6 @@ def open_menu(page) -> None:
 
 def api_requests(tab: Watched, path: str) -> list[str]:
     return [url for url in tab.requests if urlsplit(url).path == path]
-
-
-def tiny_png() -> bytes:
-    """A real 1x1 PNG, so the server's check of the bytes recognises it."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
-    )
 
 
 # The scenario: sign in by link, find a ticket, reply, get support's answer
@@ -460,14 +343,7 @@ def test_what_customers_write_is_shown_as_text_never_run(browser, portal) -> Non
 
 def test_a_used_link_says_so_and_offers_a_new_one(browser, portal) -> None:
     before = set(portal.outbox())
-    request = urllib.request.Request(
-        portal.url + "api/auth/login",
-        data=json.dumps({"email": "ana@cliente.com.br"}).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 202
+    assert requests.post(portal.url + "api/auth/login", json={"email": "ana@cliente.com.br"}, timeout=10).status_code == 202
     link = sign_in_link(portal, before, "ana@cliente.com.br")
 
     with customer(browser, portal, allowed=(logged(401),)) as tab:

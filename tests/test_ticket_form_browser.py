@@ -8,129 +8,52 @@ error or a request that leaves the origin.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import struct
-import subprocess
-import sys
-import time
-import urllib.request
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from email import message_from_bytes, policy
-from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser_page import Watched, watch
+from browser_helpers import PHONE, LocalPortal, customer, kbdesk_serve, logged, read_mail, serve_log, text_of, tiny_png
+from browser_page import Watched
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 FORM = "chamados/novo/"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 375, "height": 740}
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
-# Chromium itself logs every HTTP error answer; the tests that expect one allow exactly that line.
-LOGGED_422 = f"Failed to load resource: the server responded with a status of 422 ({HTTPStatus(422).phrase})"
 LOGGED_OFFLINE = "Failed to load resource: net::ERR_INTERNET_DISCONNECTED"
 
 
-@dataclass(frozen=True)
-class Portal:
-    url: str
-    data_dir: Path
-
-    def outbox(self) -> list[Path]:
-        return sorted((self.data_dir / "outbox").glob("*.eml"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def is_up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "api/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @contextmanager
-def serve(data_dir: Path) -> Iterator[Portal]:
-    """`kbdesk serve` on a free port with its own data dir, without rate limits."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    log_path = data_dir.with_name(data_dir.name + ".log")
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "kbdesk"),
-                "serve",
-                "--port",
-                str(port),
-                "--data-dir",
-                str(data_dir),
-                "--no-watch",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "KBDESK_RATE_LIMITS": "off"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while not is_up(url):
-                assert process.poll() is None and time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.2)
-            yield Portal(url, data_dir)
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+def serve(data_dir: Path) -> Iterator[LocalPortal]:
+    """`kbdesk serve` on the repository's site, with its own data dir, without rate limits."""
+    with kbdesk_serve(data_dir, ROOT, {"KBDESK_RATE_LIMITS": "off"}) as url:
+        yield LocalPortal(url + "/", data_dir)
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPortal]:
     """One server for the tests that do not count tickets."""
     with serve(tmp_path_factory.mktemp("portal") / "data") as running:
         yield running
 
 
 @pytest.fixture
-def fresh_portal(tmp_path: Path) -> Iterator[Portal]:
+def fresh_portal(tmp_path: Path) -> Iterator[LocalPortal]:
     """A server of its own: its first ticket is PC-1001 and its outbox starts empty."""
     with serve(tmp_path / "data") as running:
         yield running
 
 
-@contextmanager
-def customer(
-    browser, portal: Portal, viewport: dict[str, int] = DESKTOP, allowed: tuple[str, ...] = (), **options
-) -> Iterator[Watched]:
-    context = browser.new_context(viewport=viewport, locale="pt-BR", **options)
-    watched = watch(context.new_page(), portal.url)
-    try:
-        yield watched
-    finally:
-        context.close()
-    assert [e for e in watched.errors if e not in allowed] == [], "errors in the browser console"
-    assert watched.foreign_requests == [], "requests left the site's origin"
-
-
 @pytest.fixture
-def tab(browser, portal: Portal) -> Iterator[Watched]:
+def tab(browser, portal: LocalPortal) -> Iterator[Watched]:
     with customer(browser, portal) as watched:
         yield watched
 
 
-def open_form(page, portal: Portal, query: str = "") -> None:
+def open_form(page, portal: LocalPortal, query: str = "") -> None:
     page.goto(portal.url + FORM + query)
     page.wait_for_selector("#tf-submit:not([disabled])")  # the catalog is in
 
@@ -144,7 +67,7 @@ def fill_ticket(page, subject: str = "Lentidão ao salvar contato", email: str =
     page.get_by_label("E-mail").fill(email)
 
 
-def wait_for_uploads(page, portal: Portal, count: int) -> None:
+def wait_for_uploads(page, portal: LocalPortal, count: int) -> None:
     """Until no file is still on its way; then every one of them must have arrived."""
     page.wait_for_function(
         "n => document.querySelectorAll('.kb-file').length === n"
@@ -153,7 +76,7 @@ def wait_for_uploads(page, portal: Portal, count: int) -> None:
         timeout=60_000,
     )
     states = page.locator(".kb-file").evaluate_all("items => items.map(i => i.dataset.state + ': ' + i.innerText)")
-    log = portal.data_dir.with_name(portal.data_dir.name + ".log")
+    log = serve_log(portal.data_dir)
     assert all(state.startswith("done") for state in states), (states, log.read_text() if log.exists() else "")
 
 
@@ -162,24 +85,7 @@ def suggestions(page) -> list[str]:
     return page.locator("#tf-suggestion-list a").all_inner_texts()
 
 
-def tiny_png() -> bytes:
-    """A real 1x1 PNG, so the server's check of the bytes recognises it."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b"")
-    )
-
-
-def plain_text(path: Path) -> tuple[str, str]:
-    message = message_from_bytes(path.read_bytes(), policy=policy.default)
-    return message["To"], message.get_body(preferencelist=("plain",)).get_content()
-
-
-def test_a_customer_opens_a_ticket_with_two_attachments(browser, fresh_portal: Portal) -> None:
+def test_a_customer_opens_a_ticket_with_two_attachments(browser, fresh_portal: LocalPortal) -> None:
     with customer(browser, fresh_portal) as tab:
         page = tab.page
         open_form(page, fresh_portal)
@@ -222,13 +128,13 @@ def test_a_customer_opens_a_ticket_with_two_attachments(browser, fresh_portal: P
     assert request.headers["content-type"] == "application/json"
     assert UUID.match(request.headers["idempotency-key"])
 
-    mails = dict(plain_text(path) for path in fresh_portal.outbox())
+    mails = {mail["To"]: text_of(mail) for mail in map(read_mail, fresh_portal.outbox())}
     assert len(mails) == 2  # the requester's copy and support's notice
     copy = mails["ana@cliente.com.br"]
     assert "PC-1001" in copy and "tela.png" in copy and "passos.txt" in copy
 
 
-def test_the_form_is_reached_from_the_header_and_from_an_articles_call_to_action(tab: Watched, portal: Portal) -> None:
+def test_the_form_is_reached_from_the_header_and_from_an_articles_call_to_action(tab: Watched, portal: LocalPortal) -> None:
     page = tab.page
     page.goto(portal.url)
     page.get_by_role("link", name="Abrir chamado").click()
@@ -242,7 +148,7 @@ def test_the_form_is_reached_from_the_header_and_from_an_articles_call_to_action
     assert page.input_value("#tf-product") == "omni-chat"
 
 
-def test_a_link_can_preselect_the_product_and_the_request_type(tab: Watched, portal: Portal) -> None:
+def test_a_link_can_preselect_the_product_and_the_request_type(tab: Watched, portal: LocalPortal) -> None:
     page = tab.page
     open_form(page, portal, "?produto=omni-chat&tipo=technical")
     assert page.input_value("#tf-product") == "omni-chat"
@@ -254,7 +160,7 @@ def test_a_link_can_preselect_the_product_and_the_request_type(tab: Watched, por
     assert page.locator("input[name=request_type]:checked").count() == 0
 
 
-def test_the_request_types_show_when_to_use_each(tab: Watched, portal: Portal) -> None:
+def test_the_request_types_show_when_to_use_each(tab: Watched, portal: LocalPortal) -> None:
     page = tab.page
     open_form(page, portal)
     group = page.get_by_role("group", name="Tipo de solicitação")
@@ -265,7 +171,7 @@ def test_the_request_types_show_when_to_use_each(tab: Watched, portal: Portal) -
     assert page.locator(f"#{described_by}").inner_text() == "Instabilidade, lentidão ou mensagens de erro."
 
 
-def test_suggestions_load_the_index_only_when_used_and_follow_the_product(tab: Watched, portal: Portal) -> None:
+def test_suggestions_load_the_index_only_when_used_and_follow_the_product(tab: Watched, portal: LocalPortal) -> None:
     page = tab.page
     open_form(page, portal)
     page.wait_for_load_state("networkidle")
@@ -281,8 +187,8 @@ def test_suggestions_load_the_index_only_when_used_and_follow_the_product(tab: W
     page.wait_for_selector("#tf-suggestions", state="hidden")
 
 
-def test_the_apis_field_errors_show_next_to_their_fields_and_nothing_is_created(browser, portal: Portal) -> None:
-    with customer(browser, portal, allowed=(LOGGED_422,)) as tab:
+def test_the_apis_field_errors_show_next_to_their_fields_and_nothing_is_created(browser, portal: LocalPortal) -> None:
+    with customer(browser, portal, allowed=(logged(422),)) as tab:
         page = tab.page
         open_form(page, portal)
         fill_ticket(page, subject="", email="ana@")
@@ -307,7 +213,7 @@ def test_the_apis_field_errors_show_next_to_their_fields_and_nothing_is_created(
         assert page.locator("#tf-error-subject").inner_text() == ""
 
 
-def test_a_refused_file_is_explained_and_never_uploaded(tab: Watched, portal: Portal) -> None:
+def test_a_refused_file_is_explained_and_never_uploaded(tab: Watched, portal: LocalPortal) -> None:
     page = tab.page
     open_form(page, portal)
     page.set_input_files("#tf-files", [{"name": "instalar.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ\x90\x00"}])
@@ -319,7 +225,7 @@ def test_a_refused_file_is_explained_and_never_uploaded(tab: Watched, portal: Po
     assert not [url for url in tab.requests if "/api/uploads" in url or "/_files/" in url]
 
 
-def test_a_dropped_file_uploads_and_a_removed_one_is_not_named_by_the_ticket(tab: Watched, portal: Portal) -> None:
+def test_a_dropped_file_uploads_and_a_removed_one_is_not_named_by_the_ticket(tab: Watched, portal: LocalPortal) -> None:
     page = tab.page
     open_form(page, portal)
     fill_ticket(page)
@@ -339,7 +245,7 @@ def test_a_dropped_file_uploads_and_a_removed_one_is_not_named_by_the_ticket(tab
     assert len(json.loads(sent.value.post_data)["attachments"]) == 1
 
 
-def test_the_button_is_disabled_while_sending_so_a_double_click_opens_one_ticket(tab: Watched, portal: Portal) -> None:
+def test_the_button_is_disabled_while_sending_so_a_double_click_opens_one_ticket(tab: Watched, portal: LocalPortal) -> None:
     page = tab.page
     open_form(page, portal)
     fill_ticket(page)
@@ -356,7 +262,7 @@ def test_the_button_is_disabled_while_sending_so_a_double_click_opens_one_ticket
     assert len([url for url in tab.requests if url.endswith("/api/tickets")]) == 1
 
 
-def test_a_retry_after_a_network_error_sends_the_same_idempotency_key(browser, portal: Portal) -> None:
+def test_a_retry_after_a_network_error_sends_the_same_idempotency_key(browser, portal: LocalPortal) -> None:
     with customer(browser, portal, allowed=(LOGGED_OFFLINE,)) as tab:
         page = tab.page
         keys: list[str] = []
@@ -376,7 +282,7 @@ def test_a_retry_after_a_network_error_sends_the_same_idempotency_key(browser, p
         assert len(keys) == 2 and keys[0] == keys[1]
 
 
-def test_the_tips_link_to_articles_that_exist(tab: Watched, portal: Portal) -> None:
+def test_the_tips_link_to_articles_that_exist(tab: Watched, portal: LocalPortal) -> None:
     page = tab.page
     open_form(page, portal)
     tips = page.locator(".kb-ticket__tips .admonition-title").all_inner_texts()
@@ -390,7 +296,7 @@ def test_the_tips_link_to_articles_that_exist(tab: Watched, portal: Portal) -> N
         assert page.locator("h1").inner_text() == title
 
 
-def test_phone_sized_screen(browser, portal: Portal) -> None:
+def test_phone_sized_screen(browser, portal: LocalPortal) -> None:
     with customer(browser, portal, PHONE, is_mobile=True, has_touch=True) as tab:
         page = tab.page
         open_form(page, portal)
@@ -406,7 +312,7 @@ def test_phone_sized_screen(browser, portal: Portal) -> None:
         assert widest <= PHONE["width"]
 
 
-def test_the_form_works_with_the_keyboard_alone(tab: Watched, portal: Portal) -> None:
+def test_the_form_works_with_the_keyboard_alone(tab: Watched, portal: LocalPortal) -> None:
     page = tab.page
     open_form(page, portal, "?produto=omni-crm")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from contract_data import PRODUCTS
-from hosts import PACKAGE, LambdaHost, LocalHost, ServedHost, settings_for
+from hosts import PACKAGE, Host, LambdaHost, LocalHost, ServedHost, settings_for
 
 # Run from tests/test_package.py, only the Lambda host, and the function must be the deployment package's.
 HOSTS = ["lambda"] if PACKAGE else ["local", "lambda"]
@@ -20,17 +20,18 @@ if PACKAGE:
 
 
 @pytest.fixture
-def make_host(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+def make_host(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Callable[..., Host]]:
     """Start a host of the given kind with settings overrides; stopped after the test.
 
     `served` is `kbdesk serve` itself, serving the small site of the `project` fixture.
     """
-    started: list[Any] = []
+    started: list[Host] = []
     products = tmp_path / "products.json"
     products.write_text(json.dumps(PRODUCTS))
 
-    def make(kind: str, **overrides: Any) -> Any:
+    def make(kind: str, **overrides: Any) -> Host:
         settings = settings_for(tmp_path / f"data-{len(started)}", products, **overrides)
+        host: Host
         if kind == "served":
             host = ServedHost(settings, project=request.getfixturevalue("project")).start()
         else:
@@ -52,5 +53,5 @@ def host_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def host(host_kind: str, make_host: Callable[..., Any]) -> Any:
+def host(host_kind: str, make_host: Callable[..., Host]) -> Host:
     return make_host(host_kind)

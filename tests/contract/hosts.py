@@ -1,4 +1,4 @@
-"""The two hosts of the ticket API, behind one client interface for the contract suite.
+"""The two hosts of the ticket API, behind one client interface (`Host`) for the contract suite.
 
 - `LocalHost`: `kbdesk serve`'s portal on a real HTTP socket, over the embedded
   default (SQLite, a files folder, an outbox folder) in a temporary data dir;
@@ -6,8 +6,9 @@
   DynamoDB, S3 and SES under moto.
 
 A test asks the host for what a user would see: HTTP answers, and the e-mails
-that were sent. A `Browser` is one person's browser on a host: it keeps the
-cookies the API sets and sends them back, as a browser on the site's origin does.
+that were sent. A `Browser` is one person's browser on a host: a `requests.Session`,
+whose cookie jar keeps the cookies the API sets and sends them back by the
+standard library's rules (path, expiry), as a browser on the site's origin does.
 """
 
 from __future__ import annotations
@@ -15,22 +16,27 @@ from __future__ import annotations
 import base64
 import email
 import email.policy
-import http.client
 import json
 import os
 import re
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import parseaddr, parsedate_to_datetime
+from email.message import EmailMessage, Message
+from email.utils import parseaddr
+from http.cookies import Morsel, SimpleCookie
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import requests
+from browser_helpers import kbdesk_serve
+from requests.cookies import MockRequest, MockResponse
 
 from kbdesk.gateway import LocalContext
 from tickets.app import create_app
 from tickets.backends import local_backend
+from tickets.desk import Desk
 from tickets.ports import StorageError
 from tickets.settings import Settings
 
@@ -56,59 +62,74 @@ class Reply:
         assert isinstance(body, dict) and "error" in body, f"no error body: {self.status} {self.text[:500]!r}"
         return body["error"]
 
-    def set_cookie(self, name: str) -> SetCookie | None:
-        """The last Set-Cookie for `name` in this answer."""
-        found = [c for c in map(SetCookie.parse, self.cookies) if c.name == name]
+    def set_cookie(self, name: str) -> Morsel[str] | None:
+        """The last Set-Cookie for `name` in this answer, as `http.cookies` reads it
+        (`cookie["path"]`, `cookie["max-age"]`; a flag such as `cookie["httponly"]` is True or "")."""
+        found = [parsed[name] for parsed in map(SimpleCookie, self.cookies) if name in parsed]
         return found[-1] if found else None
 
 
 @dataclass(frozen=True)
-class SetCookie:
-    """One Set-Cookie header: the pair and its attributes (names lower-cased; flags map to "")."""
+class Download:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class Host(Protocol):
+    """What the contract tests use of a host, whichever backend answers."""
 
     name: str
-    value: str
-    attributes: dict[str, str]
-
-    @classmethod
-    def parse(cls, header: str) -> SetCookie:
-        pair, *rest = header.split(";")
-        name, _, value = pair.partition("=")
-        attributes = {}
-        for part in rest:
-            key, _, attribute = part.strip().partition("=")
-            if key:
-                attributes[key.lower()] = attribute.strip()
-        return cls(name.strip(), value.strip(), attributes)
+    settings: Settings
 
     @property
-    def path(self) -> str:
-        return self.attributes.get("path") or "/"
+    def desk(self) -> Desk: ...
 
-    def removes(self) -> bool:
-        """Whether a browser drops the cookie on receiving this header."""
-        max_age = self.attributes.get("max-age", "")
-        if max_age.lstrip("-").isdigit():  # a browser ignores a Max-Age it cannot read
-            return int(max_age) <= 0
-        expires = self.attributes.get("expires")
-        if expires:
-            try:
-                return parsedate_to_datetime(expires) <= datetime.now(UTC)
-            except (TypeError, ValueError):
-                return False
-        return False
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+        cookies: dict[str, str] | None = None,
+        session: requests.Session | None = None,
+    ) -> Reply:
+        """One request to the API: `body` as JSON or `raw` bytes; `cookies` sent as given, or the
+        cookies of `session`'s jar, which keeps what the answer sets."""
+        ...
+
+    def download(self, url: str) -> Download: ...
+
+    def upload(self, grant: dict[str, Any], content: bytes, filename: str = "arquivo.bin") -> int: ...
+
+    def sent_mail(self) -> list[EmailMessage]: ...
+
+    def flush_outbox(self) -> int: ...
+
+    def break_mail(self) -> None: ...
+
+    def repair_mail(self) -> None: ...
+
+    def break_storage_mid_write(self) -> None: ...
+
+    def die_before_recording_the_outcome(self) -> None: ...
+
+    def lapse_requests_in_progress(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
 class Browser:
-    """One person's browser on a host: a cookie jar, and the header the site's scripts send.
+    """One person's browser on a host: a `requests.Session` (its cookie jar), and the header the site's scripts send.
 
     The site's pages send `X-Requested-With: kbdesk` with every request that
     changes something; `csrf=False` plays a page of another site that cannot.
     """
 
-    host: Any
-    jar: dict[str, SetCookie] = field(default_factory=dict)
+    host: Host
+    session: requests.Session = field(default_factory=requests.Session)
 
     def request(
         self,
@@ -122,34 +143,13 @@ class Browser:
         headers = dict(headers or {})
         if csrf and method not in ("GET", "HEAD"):
             headers.setdefault("X-Requested-With", "kbdesk")
-        reply = self.host.request(method, path, body, headers, raw, cookies=self.cookies_for(path))
-        self.keep(reply.cookies)
-        return reply
-
-    def cookies_for(self, path: str) -> dict[str, str]:
-        bare = path.split("?", 1)[0]
-        return {c.name: c.value for c in self.jar.values() if bare == c.path or bare.startswith(c.path.rstrip("/") + "/")}
-
-    def keep(self, headers: list[str]) -> None:
-        for cookie in map(SetCookie.parse, headers):
-            if cookie.removes():
-                self.jar.pop(cookie.name, None)
-            else:
-                self.jar[cookie.name] = cookie
+        return self.host.request(method, path, body, headers, raw, session=self.session)
 
     def cookie(self, name: str) -> str | None:
-        kept = self.jar.get(name)
-        return kept.value if kept else None
+        return self.session.cookies.get(name)
 
 
-@dataclass(frozen=True)
-class Download:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-
-def browser(host: Any) -> Browser:
+def browser(host: Host) -> Browser:
     """A new browser (an empty cookie jar) on the host: one per person in a test."""
     return Browser(host)
 
@@ -208,28 +208,26 @@ class LocalHost:
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
         cookies: dict[str, str] | None = None,
+        session: requests.Session | None = None,
     ) -> Reply:
-        headers = dict(headers or {})
-        data = raw
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers.setdefault("Content-Type", "application/json")
-        if cookies:
-            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
-        return _http(self.base + path, method, data, headers)
+        if session is None:  # a request on its own, as curl sends one: nothing the answer sets is kept
+            with requests.Session() as alone:
+                return self.request(method, path, body, headers, raw, cookies, alone)
+        response = session.request(
+            method, self.base + path, headers=headers, data=raw, json=body, cookies=cookies, allow_redirects=False, timeout=30
+        )
+        set_cookies = response.raw.headers.getlist("Set-Cookie")
+        return Reply(
+            response.status_code, _lower_case(response.headers), response.content.decode("utf-8", "replace"), set_cookies
+        )
 
     def download(self, url: str) -> Download:
         """Follow an attachment's download_url as the browser would (relative to the site)."""
-        return _download(self.base + url if url.startswith("/") else url)
+        return _download(urljoin(self.base, url))
 
     def upload(self, grant: dict[str, Any], content: bytes, filename: str = "arquivo.bin") -> int:
         """Post the file as a browser would: the grant's fields, then the file."""
-        return _post_form(
-            urlsplit(self.base + grant["url"]) if grant["url"].startswith("/") else urlsplit(grant["url"]),
-            grant["fields"],
-            content,
-            filename,
-        )
+        return _post_form(urljoin(self.base, grant["url"]), grant["fields"], content, filename)
 
     # Failures, as a test provokes them
 
@@ -295,60 +293,21 @@ class ServedHost(LocalHost):
 
     name: str = "served"
     project: Path = Path()
-    process: Any = field(default=None, repr=False)
+    running: ExitStack = field(default_factory=ExitStack, repr=False)
 
     def start(self) -> ServedHost:
-        import subprocess
-        import sys
-
         env = {
-            **os.environ,
             **_lambda_environment(self.settings),
             "KBDESK_BACKEND": "local",
             "KBDESK_DATA_DIR": str(self.settings.data_dir),
             "KBDESK_WORKERS": "4",
         }
-        self.log = self.settings.data_dir.with_name(self.settings.data_dir.name + "-serve.log")
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with self.log.open("w") as log:
-            self.process = subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "kbdesk"),
-                    "serve",
-                    "--port",
-                    "0",
-                    "--no-watch",
-                    "--data-dir",
-                    str(self.settings.data_dir),
-                ],
-                cwd=self.project,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.base = f"http://127.0.0.1:{self._port()}"
+        self.base = self.running.enter_context(kbdesk_serve(self.settings.data_dir, self.project, env))
         self.desk = local_backend(self.settings).desk
         return self
 
-    def _port(self) -> int:
-        """The port the server says it listens on, once it does."""
-        import time
-
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            found = re.search(r"serving on http://127\.0\.0\.1:(\d+)/", self.log.read_text())
-            if found:
-                return int(found.group(1))
-            assert self.process.poll() is None, self.log.read_text()
-            time.sleep(0.1)
-        raise AssertionError(f"kbdesk serve did not start:\n{self.log.read_text()}")
-
     def stop(self) -> None:
-        import signal
-
-        self.process.send_signal(signal.SIGINT)
-        assert self.process.wait(timeout=30) == 0, self.log.read_text()  # Ctrl-C stops it and its workers
+        self.running.close()  # Ctrl-C, which stops the server and its workers
 
 
 REGION = "us-east-1"
@@ -419,71 +378,31 @@ class LambdaHost:
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
         cookies: dict[str, str] | None = None,
+        session: requests.Session | None = None,
     ) -> Reply:
-        headers = {k.lower(): v for k, v in (headers or {}).items()}
-        raw_path, _, query = path.partition("?")
-        data = raw
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers.setdefault("content-type", "application/json")
-        if data is not None:
-            headers["content-length"] = str(len(data))
-        try:
-            text, encoded = (data.decode("utf-8"), False) if data is not None else ("", False)
-        except UnicodeDecodeError:
-            text, encoded = base64.b64encode(data).decode(), True
-        event: dict[str, Any] = {
-            "version": "2.0",
-            "routeKey": "$default",
-            "rawPath": raw_path,
-            "rawQueryString": query,
-            "headers": headers,
-            "requestContext": {
-                "accountId": "123456789012",
-                "apiId": "contract",
-                "domainName": "help.example.com",
-                "http": {
-                    "method": method,
-                    "path": raw_path,
-                    "protocol": "HTTP/1.1",
-                    "sourceIp": "203.0.113.9",
-                    "userAgent": "contract",
-                },
-                "requestId": str(uuid.uuid4()),
-                "routeKey": "$default",
-                "stage": "$default",
-                "timeEpoch": 0,
-            },
-            "body": text,
-            "isBase64Encoded": encoded,
-        }
-        parameters = _query_parameters(query)
-        if parameters:
-            event["queryStringParameters"] = parameters
-        # API Gateway moves the Cookie header into the event's `cookies` list.
-        pairs = [c.strip() for c in headers.pop("cookie", "").split(";") if c.strip()]
-        pairs += [f"{name}={value}" for name, value in (cookies or {}).items()]
-        if pairs:
-            event["cookies"] = pairs
-        result = self.handler.lambda_handler(event, LocalContext(str(uuid.uuid4())))
-        answer_headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+        # requests encodes the call (the JSON body, Content-Length, the Cookie header by the jar's
+        # rules) for the site's address; the event carries it to the handler as API Gateway would.
+        jar = session.cookies if session is not None else cookies
+        prepared = requests.Request(method, self.settings.site_url + path, headers, data=raw, json=body, cookies=jar).prepare()
+        result = self.handler.lambda_handler(_gateway_event(prepared), LocalContext(str(uuid.uuid4())))
+        answer_headers = _lower_case(result.get("headers") or {})
         set_cookies = list(result.get("cookies") or [])
         if "set-cookie" in answer_headers:
             set_cookies.insert(0, answer_headers["set-cookie"])
+        if session is not None:
+            answer = Message()
+            for header in set_cookies:
+                answer["Set-Cookie"] = header  # adds one more header of that name
+            session.cookies.extract_cookies(MockResponse(answer), MockRequest(prepared))
         return Reply(result["statusCode"], answer_headers, result.get("body") or "", set_cookies)
 
     def download(self, url: str) -> Download:
         """Follow a presigned S3 link (moto answers it)."""
-        import requests
-
-        response = requests.get(url, timeout=30)
-        return Download(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+        return _download(url)
 
     def upload(self, grant: dict[str, Any], content: bytes, filename: str = "arquivo.bin") -> int:
         """Post the file to S3 as a browser does (moto answers the presigned POST)."""
-        import requests
-
-        return requests.post(grant["url"], data=grant["fields"], files={"file": (filename, content)}, timeout=30).status_code
+        return _post_form(grant["url"], grant["fields"], content, filename)
 
     def sent_mail(self) -> list[EmailMessage]:
         from moto.core import DEFAULT_ACCOUNT_ID
@@ -547,10 +466,6 @@ class LambdaHost:
 
 def _lambda_environment(settings: Settings) -> dict[str, str]:
     """The function's environment for these settings, as the deployment sets it."""
-    limits = settings.rate_limits
-    rate = (
-        "off" if limits is None else ",".join(f"{name}={count}/{_period(seconds)}" for name, (count, seconds) in limits.items())
-    )
     return {
         "AWS_DEFAULT_REGION": REGION,
         "AWS_ACCESS_KEY_ID": "testing",
@@ -567,7 +482,7 @@ def _lambda_environment(settings: Settings) -> dict[str, str]:
         "KBDESK_SENDER": settings.sender,
         "KBDESK_LANGUAGE": settings.language,
         "KBDESK_TICKET_PREFIX": settings.ticket_prefix,
-        "KBDESK_RATE_LIMITS": rate,
+        "KBDESK_RATE_LIMITS": _rate_limits(settings),
         "KBDESK_AGENT_KEY": settings.agent_key,
         "KBDESK_ORIGIN_SECRET": ORIGIN_SECRET,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
@@ -618,7 +533,6 @@ def _template_environment(settings: Settings) -> dict[str, str]:
         "OriginSecret": secrets.create_secret(Name="origin", SecretString=ORIGIN_SECRET)["ARN"],
         "EmailConfigurationSet": "kbdesk",
     }
-    limits = settings.rate_limits
     parameters = {
         "SiteDomain": "",
         "CertificateArn": "",
@@ -627,7 +541,7 @@ def _template_environment(settings: Settings) -> dict[str, str]:
         "SupportAddress": settings.support_email,
         "TicketPrefix": settings.ticket_prefix,
         "Language": settings.language,
-        "RateLimits": "off" if limits is None else ",".join(f"{n}={c}/{_period(s)}" for n, (c, s) in limits.items()),
+        "RateLimits": _rate_limits(settings),
     }
 
     def resolve(value: Any) -> str:
@@ -645,6 +559,50 @@ def _template_environment(settings: Settings) -> dict[str, str]:
     return {name: resolve(value) for name, value in variables.items()}
 
 
+def _gateway_event(prepared: requests.PreparedRequest) -> dict[str, Any]:
+    """The API Gateway (HTTP API, payload 2.0) event for the request."""
+    url = urlsplit(prepared.url)
+    headers = _lower_case(prepared.headers)
+    data = prepared.body or b""  # bytes: requests encodes JSON and takes raw bodies as they are
+    try:
+        text, encoded = data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        text, encoded = base64.b64encode(data).decode(), True
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": url.path,
+        "rawQueryString": url.query,
+        "headers": headers,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "contract",
+            "domainName": "help.example.com",
+            "http": {
+                "method": prepared.method,
+                "path": url.path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.9",
+                "userAgent": "contract",
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "timeEpoch": 0,
+        },
+        "body": text,
+        "isBase64Encoded": encoded,
+    }
+    parameters = _query_parameters(url.query)
+    if parameters:
+        event["queryStringParameters"] = parameters
+    # API Gateway moves the Cookie header into the event's `cookies` list.
+    pairs = [pair.strip() for pair in headers.pop("cookie", "").split(";") if pair.strip()]
+    if pairs:
+        event["cookies"] = pairs
+    return event
+
+
 def _query_parameters(query: str) -> dict[str, str]:
     """`queryStringParameters` as API Gateway fills it: decoded, repeated names joined by commas."""
     parameters: dict[str, str] = {}
@@ -653,8 +611,13 @@ def _query_parameters(query: str) -> dict[str, str]:
     return parameters
 
 
-def _period(seconds: int) -> str:
-    return {1: "s", 60: "m", 3600: "h", 86400: "d"}[seconds]
+def _rate_limits(settings: Settings) -> str:
+    """The settings' rate limits as the deployment writes them (KBDESK_RATE_LIMITS, RateLimits)."""
+    limits = settings.rate_limits
+    if limits is None:
+        return "off"
+    period = {1: "s", 60: "m", 3600: "h", 86400: "d"}
+    return ",".join(f"{name}={count}/{period[seconds]}" for name, (count, seconds) in limits.items())
 
 
 def _no_site(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -662,50 +625,16 @@ def _no_site(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [b""]
 
 
-def _http(url: str, method: str, data: bytes | None, headers: dict[str, str]) -> Reply:
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        connection.request(method, path, body=data, headers=headers)
-        response = connection.getresponse()
-        pairs = response.getheaders()
-        cookies = [v for k, v in pairs if k.lower() == "set-cookie"]
-        return Reply(response.status, {k.lower(): v for k, v in pairs}, response.read().decode("utf-8", "replace"), cookies)
-    finally:
-        connection.close()
+def _lower_case(headers: Any) -> dict[str, str]:
+    """Headers by lower-case name (HTTP's names are case-insensitive)."""
+    return {name.lower(): str(value) for name, value in headers.items()}
 
 
 def _download(url: str) -> Download:
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
-        response = connection.getresponse()
-        return Download(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
-    finally:
-        connection.close()
+    response = requests.get(url, timeout=30)
+    return Download(response.status_code, _lower_case(response.headers), response.content)
 
 
-def _post_form(parts: Any, fields: dict[str, str], content: bytes, filename: str) -> int:
-    boundary = uuid.uuid4().hex
-    chunks = []
-    for name, value in fields.items():
-        chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    chunks.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
-        f"Content-Type: application/octet-stream\r\n\r\n".encode()
-        + content
-        + b"\r\n"
-    )
-    chunks.append(f"--{boundary}--\r\n".encode())
-    body = b"".join(chunks)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.request(
-            "POST", parts.path or "/", body=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
-        )
-        return connection.getresponse().status
-    finally:
-        connection.close()
+def _post_form(url: str, fields: dict[str, str], content: bytes, filename: str) -> int:
+    """Post an upload form as a browser does: the grant's fields, then the file; the answer's status."""
+    return requests.post(url, data=fields, files={"file": (filename, content)}, timeout=30).status_code
