@@ -128,8 +128,9 @@ def in_threads(count: int, work: Any, meet_before: str) -> tuple[list[Any], list
     return results, errors
 
 
-def ticket_in(**changes: Any) -> TicketIn:
-    body = {
+def ticket_body(**changes: Any) -> dict[str, Any]:
+    """A submission as the form sends it, with `changes` made."""
+    return {
         "request_type": "incident",
         "product": "omni-crm",
         "subject": "Lentidão ao salvar contato",
@@ -138,4 +139,7 @@ def ticket_in(**changes: Any) -> TicketIn:
         "name": "Ana Souza",
         **changes,
     }
-    return TicketIn.model_validate(body)
+
+
+def ticket_in(**changes: Any) -> TicketIn:
+    return TicketIn.model_validate(ticket_body(**changes))

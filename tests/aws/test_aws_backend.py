@@ -18,6 +18,7 @@ from aws_fakes import (
     TABLE,
     record_operations,
     sent_mail,
+    ticket_body,
     ticket_in,
     upload,
 )
@@ -77,17 +78,7 @@ def test_the_aws_backend_needs_its_table_and_bucket(aws_settings: Settings) -> N
 
 
 def _body(**changes: Any) -> str:
-    return json.dumps(
-        {
-            "request_type": "incident",
-            "product": "omni-crm",
-            "subject": "Lentidão ao salvar contato",
-            "description": "Desde ontem, ao salvar um contato, tudo trava.",
-            "email": "ana@cliente.com.br",
-            "name": "Ana Souza",
-            **changes,
-        }
-    )
+    return json.dumps(ticket_body(**changes))
 
 
 def _event(headers: dict[str, str], body: str) -> dict[str, Any]:
