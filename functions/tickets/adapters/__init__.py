@@ -1,1 +1,2 @@
-"""One module per backend piece; each implements a port of `tickets.ports`."""
+"""The backends' pieces, each implementing a port of `tickets.ports`: one module a piece, or one
+package for the DynamoDB store, which has a module per kind of item."""
