@@ -135,9 +135,11 @@ class AttachmentOut(BaseModel):
     content_type: str
     size: int
 
-    @classmethod
-    def of(cls, attachment: Attachment) -> AttachmentOut:
-        return cls(id=attachment.id, filename=attachment.filename, content_type=attachment.content_type, size=attachment.size)
+    @staticmethod
+    def of(attachment: Attachment) -> AttachmentOut:
+        return AttachmentOut(
+            id=attachment.id, filename=attachment.filename, content_type=attachment.content_type, size=attachment.size
+        )
 
 
 class DownloadOut(AttachmentOut):
