@@ -173,3 +173,17 @@ def test_title_matches_rank_before_body_matches(tab: Watched, site_url: str, wor
     in_title = [word in title.lower() for title in titles]
     assert any(in_title) and not all(in_title), "the word must be in some titles and only in the body of others"
     assert in_title == sorted(in_title, reverse=True), titles
+
+
+def test_a_page_that_does_not_exist_keeps_a_working_header(browser, local_portal: LocalPortal, site_url: str) -> None:
+    # The only console error allowed is the 404 itself; the header's script once read the site's root
+    # as "//" here and threw "Invalid URL".
+    with customer(
+        browser, local_portal, allowed=("Failed to load resource: the server responded with a status of 404 (Not Found)",)
+    ) as tab:
+        page = tab.page
+        answer = page.goto(site_url + "nao/existe/")
+        assert answer is not None and answer.status == 404
+        page.fill("#kb-header-q", "boleto")
+        page.press("#kb-header-q", "Enter")
+        assert wait_for_results(page, "boleto")[0] == "Emitir a segunda via de um boleto"

@@ -8,10 +8,13 @@ export const CSRF_HEADERS = { "X-Requested-With": "kbdesk" };
 
 const SIGNED_IN_COOKIE = "kbdesk_signed_in";
 
-/** The JSON a page's template hands to its script (strings, the site's root). */
+/**
+ * The JSON a page's template hands to its script (strings, the site's root). The home page
+ * names no root: it sits at the root, so its own address is the root.
+ */
 export function pageConfig(id) {
   const config = JSON.parse(document.getElementById(id).textContent);
-  return { ...config, siteRoot: new URL(config.siteRoot, location.href) };
+  return { ...config, siteRoot: new URL(config.siteRoot ?? ".", location.href) };
 }
 
 /** GET a route of the API: the answer and its JSON body (null when it has none). */
@@ -21,11 +24,16 @@ export async function getJson(url) {
   return { response, answer };
 }
 
+/** GET a JSON document the page cannot do without (the catalog, a listing of articles); throws when it cannot. */
+export async function fetchJson(url, what = url) {
+  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new Error(`${response.status} ${what}`);
+  return response.json();
+}
+
 /** What the forms and lists need from the API (products, request types, statuses, limits); throws when it cannot. */
-export async function getCatalog() {
-  const { response, answer } = await getJson(`${API}/catalog`);
-  if (!response.ok) throw new Error(`${response.status} catalog`);
-  return answer;
+export function getCatalog() {
+  return fetchJson(`${API}/catalog`, "catalog");
 }
 
 /** The catalog's labels by id, for showing a ticket's product, request type and status. */

@@ -5,9 +5,11 @@
 // build's static listings; the Pagefind index is loaded only once the search
 // box is used.
 
+import { fetchJson, node, pageConfig } from "./common.js";
 import { loadSearch } from "./search-engine.js";
+import { addressOf, readParams, showAddress } from "./url-state.js";
 
-const config = JSON.parse(document.getElementById("kb-config").textContent);
+const config = pageConfig("kb-config");
 const t = config.strings;
 const productNames = Object.fromEntries(config.products.map((p) => [p.id, p.name]));
 const PARAMS = { q: "q", product: "produto", type: "tipo", page: "pagina" };
@@ -30,7 +32,7 @@ const el = {
 };
 
 // The home page sits at the site's root, wherever the site is hosted.
-const siteRoot = new URL(".", location.href);
+const siteRoot = config.siteRoot;
 const fromRoot = (path) => new URL(path, siteRoot).href;
 
 let state = readState(new URL(location.href));
@@ -38,40 +40,33 @@ let engine = null;
 let renderCount = 0;
 let ranked = { key: null, answer: null };
 
+/** The search and filters the address asks for; an unknown product or type is no filter. */
 function readState(url) {
-  const p = url.searchParams;
-  const product = p.get(PARAMS.product) || "";
-  const type = p.get(PARAMS.type) || "";
-  const page = Number.parseInt(p.get(PARAMS.page) || "1", 10);
+  const asked = readParams(url, PARAMS);
+  const page = Number.parseInt(asked.page || "1", 10);
   return {
-    q: (p.get(PARAMS.q) || "").trim(),
-    product: product in productNames ? product : "",
-    type: TYPES.has(type) ? type : "",
+    q: asked.q.trim(),
+    product: asked.product in productNames ? asked.product : "",
+    type: TYPES.has(asked.type) ? asked.type : "",
     page: Number.isFinite(page) && page > 0 ? page : 1,
   };
 }
 
+/** The first page is the plain address: no ?pagina=1. */
 function stateUrl(s) {
-  const url = new URL(location.href);
-  url.search = "";
-  if (s.q) url.searchParams.set(PARAMS.q, s.q);
-  if (s.product) url.searchParams.set(PARAMS.product, s.product);
-  if (s.type) url.searchParams.set(PARAMS.type, s.type);
-  if (s.page > 1) url.searchParams.set(PARAMS.page, String(s.page));
-  return url.href;
+  return addressOf({ ...s, page: s.page > 1 ? String(s.page) : "" }, PARAMS);
 }
 
 function commit(changes, { push = true } = {}) {
   state = { ...state, ...changes };
-  const url = stateUrl(state);
-  if (url !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
+  showAddress(stateUrl(state), { push });
   return render();
 }
 
-async function fetchJson(path) {
-  const response = await fetch(fromRoot(path));
-  if (!response.ok) throw new Error(`${response.status} ${path}`);
-  return response.json();
+/** One page of the static listings of articles the build writes (src/kbdesk/pages.py). */
+function fetchListing(product, type, page) {
+  const path = `_kb/listing/${product}/${type}/${page}.json`;
+  return fetchJson(fromRoot(path), path);
 }
 
 function loadEngine() {
@@ -100,9 +95,9 @@ async function listingPage() {
   const type = state.type || "todos";
   let listing;
   try {
-    listing = await fetchJson(`_kb/listing/${product}/${type}/${state.page}.json`);
+    listing = await fetchListing(product, type, state.page);
   } catch {
-    listing = await fetchJson(`_kb/listing/${product}/${type}/1.json`);
+    listing = await fetchListing(product, type, 1);
     state.page = 1;
   }
   return {
@@ -179,13 +174,6 @@ function cardElement(c) {
   if (c.type) meta.append(node("span", `kb-badge kb-badge--${c.type}`, t[c.type] || c.type));
   item.append(link, meta, node("p", "kb-card__summary", c.summary));
   return item;
-}
-
-function node(tag, className, text) {
-  const element = document.createElement(tag);
-  element.className = className;
-  if (text !== undefined) element.textContent = text;
-  return element;
 }
 
 function syncControls() {

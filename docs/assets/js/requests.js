@@ -8,6 +8,7 @@
 import {
   API, capitalize, catalogNames, format, getCatalog, getJson, goSignIn, node, pageConfig, statusBadge, timeElement,
 } from "./common.js";
+import { addressOf, readParams, showAddress } from "./url-state.js";
 
 const config = pageConfig("rq-config");
 const t = config.strings;
@@ -53,40 +54,42 @@ const people = new Map(loadPeople());
 
 // The state and the URL
 
+/** The list the address asks for; a status, request type or product the catalog does not know is no filter. */
 function readState(url) {
-  const p = url.searchParams;
+  const asked = readParams(url, PARAMS);
   const known = (value, table) => (value && value in table ? value : "");
-  const scope = p.get(PARAMS.scope) === ORGANIZATION ? "organization" : "mine";
+  const scope = asked.scope === ORGANIZATION ? "organization" : "mine";
   return {
     scope,
-    status: known(p.get(PARAMS.status), names.statuses),
-    requestType: known(p.get(PARAMS.requestType), names.requestTypes),
-    product: known(p.get(PARAMS.product), names.products),
-    createdBy: scope === "organization" ? (p.get(PARAMS.createdBy) || "").trim() : "",
-    q: (p.get(PARAMS.q) || "").trim(),
-    cursor: p.get(PARAMS.cursor) || "",
+    status: known(asked.status, names.statuses),
+    requestType: known(asked.requestType, names.requestTypes),
+    product: known(asked.product, names.products),
+    createdBy: scope === "organization" ? asked.createdBy.trim() : "",
+    q: asked.q.trim(),
+    cursor: asked.cursor,
   };
 }
 
+/** The customer's own tickets are the plain address: only the organization's list is named in it. */
 function stateUrl(s) {
-  const url = new URL(location.href);
-  url.search = "";
-  if (s.scope === "organization") url.searchParams.set(PARAMS.scope, ORGANIZATION);
-  for (const name of ["status", "createdBy", "requestType", "product", "q", "cursor"]) {
-    if (s[name]) url.searchParams.set(PARAMS[name], s[name]);
-  }
-  return url.href;
+  return addressOf({ ...s, scope: s.scope === "organization" ? ORGANIZATION : "" }, PARAMS);
 }
 
 /** Change the list: a new history entry (or the same one replaced), then draw it. */
 function commit(changes, { push = true, before = [] } = {}) {
   state = { ...state, ...changes };
   previous = before;
-  const url = stateUrl(state);
-  if (push && url !== location.href) history.pushState({ previous }, "", url);
-  else history.replaceState({ previous }, "", url);
+  showAddress(stateUrl(state), { push, entry: { previous } });
   window.dispatchEvent(new Event("kbdesk:navigate"));
   return render();
+}
+
+/** Another page of the same list; `before` is the way back to the first page. */
+function turnPage(cursor, before) {
+  state = { ...state, cursor };
+  previous = before;
+  showAddress(stateUrl(state), { entry: { previous } });
+  render({ focusStatus: true });
 }
 
 /** A filter changed: the list starts again from its first page. */
@@ -277,7 +280,7 @@ async function start() {
     state.cursor = "";
   }
   previous = state.cursor ? kept : [];
-  history.replaceState({ previous }, "", stateUrl(state));
+  showAddress(stateUrl(state), { push: false, entry: { previous } });
   render();
 }
 
@@ -312,20 +315,10 @@ for (const button of [el.clear, el.emptyClear]) {
   });
 }
 el.next.addEventListener("click", () => {
-  if (!nextCursor) return;
-  const before = [...previous, state.cursor];
-  state = { ...state, cursor: nextCursor };
-  previous = before;
-  history.pushState({ previous }, "", stateUrl(state));
-  render({ focusStatus: true });
+  if (nextCursor) turnPage(nextCursor, [...previous, state.cursor]);
 });
 el.prev.addEventListener("click", () => {
-  if (!previous.length) return;
-  const before = previous.slice(0, -1);
-  state = { ...state, cursor: previous.at(-1) };
-  previous = before;
-  history.pushState({ previous }, "", stateUrl(state));
-  render({ focusStatus: true });
+  if (previous.length) turnPage(previous.at(-1), previous.slice(0, -1));
 });
 window.addEventListener("popstate", (event) => {
   if (!state) return;

@@ -4,7 +4,8 @@
 // stays out of the history, bookmarks and screenshots. Nothing is posted until
 // the button is pressed: a mail scanner that opens the link signs nobody in.
 
-import { API, CSRF_HEADERS, capitalize, format, isSignedIn, pageConfig, postJson, safeNext, waitWords } from "./common.js";
+import { API, CSRF_HEADERS, format, isSignedIn, pageConfig, postJson, safeNext, waitWords } from "./common.js";
+import { fieldErrors } from "./form-errors.js";
 
 const config = pageConfig("si-config");
 const t = config.strings;
@@ -16,12 +17,17 @@ const el = {
   verify: document.getElementById("si-verify"),
   form: document.getElementById("si-form"),
   email: document.getElementById("si-email"),
-  emailError: document.getElementById("si-error-email"),
   send: document.getElementById("si-send"),
   sent: document.getElementById("si-sent"),
   sentText: document.getElementById("si-sent-text"),
   again: document.getElementById("si-again"),
 };
+const errors = fieldErrors({
+  fields: { email: el.email },
+  errorId: (name) => `si-error-${name}`,
+  summary: el.summary,
+  fallback: t.signin_error,
+});
 
 const params = new URL(location.href).searchParams;
 const token = params.get("token");
@@ -82,8 +88,7 @@ async function requestLink(event) {
   event.preventDefault();
   if (busy) return;
   setBusy(el.send, true, t.signin_sending);
-  clearEmailError();
-  el.summary.textContent = "";
+  errors.clearErrors();
   const email = el.email.value.trim();
   const body = next ? { email, next } : { email };
   try {
@@ -93,15 +98,7 @@ async function requestLink(event) {
       tell(format(t.signin_rate_limited, { time: waitWords(response.headers.get("Retry-After"), t) }));
       return;
     }
-    const error = answer?.error || {};
-    const reason = error.fields?.email;
-    if (reason) {
-      el.email.setAttribute("aria-invalid", "true");
-      el.emailError.textContent = capitalize(reason);
-    }
-    el.summary.textContent = error.message || t.signin_error;
-    if (reason) el.email.focus();
-    else el.summary.focus();
+    errors.showErrors(answer?.error || {});
   } catch (error) {
     console.warn("kbdesk sign-in:", error);
     tell(t.signin_network_error);
@@ -114,11 +111,6 @@ function showSent(email) {
   el.sentText.textContent = format(t.signin_sent, { email });
   show(el.sent);
   el.sent.focus();
-}
-
-function clearEmailError() {
-  el.email.removeAttribute("aria-invalid");
-  el.emailError.textContent = "";
 }
 
 // Helpers
@@ -138,7 +130,7 @@ function setBusy(button, value, label) {
 
 el.verify.addEventListener("click", verify);
 el.form.addEventListener("submit", requestLink);
-el.email.addEventListener("input", clearEmailError);
+el.email.addEventListener("input", () => errors.clearError("email"));
 el.again.addEventListener("click", () => {
   el.email.value = "";
   showForm();

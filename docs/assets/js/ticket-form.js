@@ -7,9 +7,9 @@
 
 import { attachmentField } from "./attachments.js";
 import {
-  API, CSRF_HEADERS, capitalize, forgetSignIn, format, formatSize, getCatalog, getJson, isSignedIn, newKey, node, pageConfig,
-  postJson,
+  API, CSRF_HEADERS, forgetSignIn, format, formatSize, getCatalog, getJson, isSignedIn, newKey, node, pageConfig, postJson,
 } from "./common.js";
+import { fieldErrors, showSending } from "./form-errors.js";
 import { loadSearch } from "./search-engine.js";
 
 const config = pageConfig("tf-config");
@@ -54,6 +54,13 @@ const FIELDS = {
   name: el.name,
   email: el.email,
 };
+const errors = fieldErrors({
+  fields: FIELDS,
+  errorId: (name) => `tf-error-${name}`,
+  summary: el.summary,
+  fallback: t.form_error,
+  focusField,
+});
 
 let limits = null;
 let engine = null;
@@ -64,8 +71,8 @@ const files = attachmentField({
   dropzone: el.dropzone,
   list: el.fileList,
   t,
-  showError: (message) => showError("attachments", message),
-  clearError: () => clearError("attachments"),
+  showError: (message) => errors.showError("attachments", message),
+  clearError: () => errors.clearError("attachments"),
 });
 let attempt = null; // the last submission that got no answer: a retry sends it with the same key
 let sending = false;
@@ -179,7 +186,7 @@ async function submit(event) {
   event.preventDefault();
   if (sending || !limits) return;
   setSending(true); // before any await: one click, one submission
-  clearErrors();
+  errors.clearErrors();
   try {
     const uploadIds = await files.uploadIds(); // files still on their way are waited for
     const body = JSON.stringify(ticketBody(uploadIds));
@@ -189,10 +196,10 @@ async function submit(event) {
     const { response, answer } = await postJson(`${API}/tickets`, attempt.body, { headers });
     if (response.status === 201) return showDone(answer);
     if (response.status < 500) attempt = null; // answered: sending again is a new submission
-    showErrors(answer?.error || { message: t.form_error });
+    errors.showErrors(answer?.error || { message: t.form_error });
   } catch (error) {
     console.warn("kbdesk ticket:", error);
-    showErrors({ message: t.form_network_error }); // the same key goes with the retry
+    errors.showErrors({ message: t.form_network_error }); // the same key goes with the retry
   } finally {
     setSending(false);
   }
@@ -218,38 +225,10 @@ function ticketBody(uploadIds) {
 
 function setSending(value) {
   sending = value;
-  el.submit.disabled = value;
-  el.submit.textContent = value ? t.form_sending : t.form_submit;
-  el.form.setAttribute("aria-busy", String(value));
+  showSending(el.form, el.submit, value, value ? t.form_sending : t.form_submit);
 }
 
-function showErrors(error) {
-  const fields = error.fields || {};
-  for (const [name, reason] of Object.entries(fields)) showError(name, capitalize(reason));
-  el.summary.textContent = error.message || t.form_error;
-  const first = Object.keys(FIELDS).find((name) => name in fields);
-  if (first) focusField(first);
-  else el.summary.focus();
-}
-
-function showError(name, message) {
-  const control = FIELDS[name];
-  if (!control) return; // the honeypot, or the body as a whole: the summary says it
-  control.setAttribute("aria-invalid", "true");
-  document.getElementById(`tf-error-${name}`).textContent = message;
-}
-
-function clearError(name) {
-  if (!FIELDS[name]) return;
-  FIELDS[name].removeAttribute("aria-invalid");
-  document.getElementById(`tf-error-${name}`).textContent = "";
-}
-
-function clearErrors() {
-  Object.keys(FIELDS).forEach(clearError);
-  el.summary.textContent = "";
-}
-
+// The request type is a group of radio buttons: the chosen one takes the focus, or the first.
 function focusField(name) {
   if (name !== "request_type") return FIELDS[name].focus();
   (el.types.querySelector("input:checked") || el.types.querySelector("input")).focus();
@@ -270,7 +249,7 @@ function showDone(ticket) {
 el.subject.addEventListener("focus", () => loadEngine().catch(() => {}), { once: true });
 el.subject.addEventListener("input", suggestSoon);
 el.product.addEventListener("change", suggestSoon);
-el.form.addEventListener("input", (event) => clearError(event.target.name));
+el.form.addEventListener("input", (event) => errors.clearError(event.target.name));
 el.form.addEventListener("submit", submit);
 
 start();

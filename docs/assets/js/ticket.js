@@ -6,9 +6,10 @@
 
 import { attachmentField } from "./attachments.js";
 import {
-  API, CSRF_HEADERS, capitalize, catalogNames, format, formatSize, getCatalog, getJson, goSignIn, node, pageConfig, postJson,
-  statusBadge, timeElement,
+  API, CSRF_HEADERS, catalogNames, format, formatSize, getCatalog, getJson, goSignIn, node, pageConfig, postJson, statusBadge,
+  timeElement,
 } from "./common.js";
+import { fieldErrors, showSending } from "./form-errors.js";
 
 const config = pageConfig("tk-config");
 const t = config.strings;
@@ -49,6 +50,12 @@ const el = {
 
 // The API's field names, in the order the form shows them: the first invalid one gets focus.
 const FIELDS = { body: el.body, attachments: el.files };
+const errors = fieldErrors({
+  fields: FIELDS,
+  errorId: (name) => `tk-error-${name}`,
+  summary: el.summary,
+  fallback: t.ticket_send_error,
+});
 
 const number = (new URL(location.href).searchParams.get("numero") || "").trim().toUpperCase();
 const ticketPath = `${API}/tickets/${encodeURIComponent(number)}`;
@@ -60,8 +67,8 @@ const files = attachmentField({
   dropzone: document.getElementById("tk-dropzone"),
   list: document.getElementById("tk-file-list"),
   t: { ...t, form_file_too_many: t.ticket_file_too_many },
-  showError: (message) => showError("attachments", message),
-  clearError: () => clearError("attachments"),
+  showError: (message) => errors.showError("attachments", message),
+  clearError: () => errors.clearError("attachments"),
 });
 
 // Loading
@@ -180,7 +187,7 @@ async function submit(event) {
   event.preventDefault();
   if (sending) return;
   setSending(true); // before any await: one click, one message
-  clearErrors();
+  errors.clearErrors();
   el.sent.textContent = "";
   try {
     const uploadIds = await files.uploadIds(); // files still on their way are waited for
@@ -192,11 +199,11 @@ async function submit(event) {
       return goSignIn(siteRoot);
     }
     if (response.status === 404) return showNotFound();
-    showErrors(answer?.error || { message: t.ticket_send_error });
+    errors.showErrors(answer?.error || { message: t.ticket_send_error });
     if (answer?.error?.fields?.ticket) await reload().catch(() => {}); // closed meanwhile: show it closed
   } catch (error) {
     console.warn("kbdesk reply:", error);
-    showErrors({ message: t.ticket_send_network_error });
+    errors.showErrors({ message: t.ticket_send_network_error });
   } finally {
     setSending(false);
   }
@@ -220,37 +227,7 @@ async function sent(comment) {
 
 function setSending(value) {
   sending = value;
-  el.submit.disabled = value;
-  el.submit.textContent = value ? t.ticket_sending : t.ticket_send;
-  el.form.setAttribute("aria-busy", String(value));
-}
-
-function showErrors(error) {
-  const fields = error.fields || {};
-  for (const [name, reason] of Object.entries(fields)) showError(name, capitalize(reason));
-  // A reason that names no field of the form (a closed ticket) is the summary's to say.
-  el.summary.textContent = error.message || t.ticket_send_error;
-  const first = Object.keys(FIELDS).find((name) => name in fields);
-  if (first) FIELDS[first].focus();
-  else el.summary.focus();
-}
-
-function showError(name, message) {
-  const control = FIELDS[name];
-  if (!control) return;
-  control.setAttribute("aria-invalid", "true");
-  document.getElementById(`tk-error-${name}`).textContent = message;
-}
-
-function clearError(name) {
-  if (!FIELDS[name]) return;
-  FIELDS[name].removeAttribute("aria-invalid");
-  document.getElementById(`tk-error-${name}`).textContent = "";
-}
-
-function clearErrors() {
-  Object.keys(FIELDS).forEach(clearError);
-  el.summary.textContent = "";
+  showSending(el.form, el.submit, value, value ? t.ticket_sending : t.ticket_send);
 }
 
 // A reply written while the session ended survives the trip through the sign-in page.
@@ -276,6 +253,6 @@ function takeDraft() {
 // Wiring
 
 el.form.addEventListener("submit", submit);
-el.form.addEventListener("input", (event) => clearError(event.target.name));
+el.form.addEventListener("input", (event) => errors.clearError(event.target.name));
 
 start();
