@@ -12,6 +12,12 @@ from kbdesk.content import load_knowledge_base
 from kbdesk.lint import lint
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What writers are told, read here in English; test_cli checks the pt-BR default."""
+    monkeypatch.setenv("KBDESK_LANGUAGE", "en")
+
+
 @pytest.mark.parametrize(
     ("title", "slug"),
     [

@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+import pytest
 from kb_helpers import article, write
 
 from kbdesk.content import load_knowledge_base
 from kbdesk.lint import lint
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What writers are told, read here in English; test_cli checks the pt-BR default."""
+    monkeypatch.setenv("KBDESK_LANGUAGE", "en")
 
 
 def messages(project: Path) -> list[str]:
@@ -85,7 +92,7 @@ def test_unknown_product_and_article_outside_products(project: Path) -> None:
 def test_product_file_fields_are_checked(project: Path) -> None:
     write(project / "kb/omni-chat/_product.yml", "name: Omni Chat\norder: primeiro\ncor: azul\n")
     assert messages(project) == [
-        "kb/omni-chat/_product.yml:2: 'order' input should be a valid integer",
+        "kb/omni-chat/_product.yml:2: 'order' must be a whole number",
         "kb/omni-chat/_product.yml:3: unknown field 'cor'",
         "kb/omni-chat/whatsapp.md:1: unknown product 'omni-chat' (no kb/omni-chat/_product.yml)",
     ]

@@ -60,27 +60,27 @@ def test_organizations_are_added_listed_and_given_members(kbdesk: Callable[..., 
     assert kbdesk("orgs", "add-member", "cliente", "Joao@Parceiro.com").exit_code == 0
     listed = kbdesk("orgs", "list")
     assert "cliente\tCliente S.A." in listed.output
-    assert "domains: cliente.com.br" in listed.output and "members: joao@parceiro.com" in listed.output
+    assert "domínios: cliente.com.br" in listed.output and "membros: joao@parceiro.com" in listed.output
     # A ticket opened afterwards belongs to the organization, by domain or by membership.
     number = open_ticket(data_dir, "ana@cliente.com.br")
     shown = kbdesk("agent", "show", number)
-    assert "organization: cliente" in shown.output
+    assert "organização: cliente" in shown.output
 
 
 @pytest.mark.parametrize("domain", ["gmail.com", "hotmail.com", "uol.com.br", "bol.com.br", "outlook.com", "yahoo.com"])
 def test_a_public_mail_domain_never_makes_an_organization(kbdesk: Callable[..., Result], domain: str) -> None:
     result = kbdesk("orgs", "add", "todos", "--name", "Todos", "--domain", domain)
-    assert result.exit_code == 1 and "public mail domain" in result.output
-    assert "No organizations yet" in kbdesk("orgs", "list").output
+    assert result.exit_code == 1 and "é um domínio público de e-mail" in result.output
+    assert "Nenhuma organização ainda" in kbdesk("orgs", "list").output
 
 
 def test_a_domain_belongs_to_one_organization_and_members_need_an_organization(kbdesk: Callable[..., Result]) -> None:
     assert kbdesk("orgs", "add", "cliente", "--name", "Cliente", "--domain", "cliente.com.br").exit_code == 0
     taken = kbdesk("orgs", "add", "outra", "--name", "Outra", "--domain", "cliente.com.br")
-    assert taken.exit_code == 1 and "already belongs" in taken.output
+    assert taken.exit_code == 1 and "já pertence a outra organização" in taken.output
     assert "outra" not in kbdesk("orgs", "list").output  # refused whole, not half-created
     missing = kbdesk("orgs", "add-member", "nao-existe", "ana@x.com.br")
-    assert missing.exit_code == 1 and "no organization 'nao-existe'" in missing.output
+    assert missing.exit_code == 1 and "não existe a organização 'nao-existe'" in missing.output
 
 
 def test_support_lists_shows_answers_and_closes_a_ticket(kbdesk: Callable[..., Result], data_dir: Path) -> None:

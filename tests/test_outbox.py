@@ -162,17 +162,20 @@ def test_the_operator_lists_what_was_given_up_and_queues_it_again(tmp_path: Path
     listed = runner.invoke(main, ["outbox", "list", "--failed"], env=env)
     (given_up,) = store.failed_messages()
     assert listed.exit_code == 0, listed.output
-    assert f"{given_up.id}  PC-1001  confirmation  nunca@cliente.com.br  attempts: 1  given up 2026-11-28 14:03" in listed.output
+    assert (
+        f"{given_up.id}  PC-1001  confirmation  nunca@cliente.com.br  tentativas: 1  abandonado em 2026-11-28 14:03"
+        in listed.output
+    )
     assert "MailRejected: 550 5.1.1 <<address>>" in listed.output
-    assert runner.invoke(main, ["outbox", "list"], env=env).output == "No e-mail waiting.\n"
+    assert runner.invoke(main, ["outbox", "list"], env=env).output == "Nenhum e-mail à espera.\n"
 
     queued = runner.invoke(main, ["outbox", "retry", given_up.id, "nao-existe"], env=env)
-    assert queued.exit_code == 1 and "1 e-mail(s) queued again." in queued.output and "nao-existe" in queued.output
-    assert runner.invoke(main, ["outbox", "list", "--failed"], env=env).output == "No e-mail given up.\n"
+    assert queued.exit_code == 1 and "E-mails de volta à fila: 1." in queued.output and "nao-existe" in queued.output
+    assert runner.invoke(main, ["outbox", "list", "--failed"], env=env).output == "Nenhum e-mail abandonado.\n"
     waiting = runner.invoke(main, ["outbox", "list"], env=env).output
-    assert f"{given_up.id}  PC-1001  confirmation  nunca@cliente.com.br  attempts: 0" in waiting
+    assert f"{given_up.id}  PC-1001  confirmation  nunca@cliente.com.br  tentativas: 0" in waiting
     flushed = runner.invoke(main, ["outbox", "flush"], env=env)  # the outbox folder takes it now
-    assert (flushed.exit_code, flushed.output) == (0, "1 e-mail(s) sent, 0 to be retried, 0 given up.\n")
+    assert (flushed.exit_code, flushed.output) == (0, "E-mails enviados: 1; a tentar de novo: 0; abandonados: 0.\n")
 
 
 def test_the_operators_flush_sends_what_waits_for_a_retry_and_the_schedule_keeps_to_it(store: TicketStore) -> None:

@@ -80,5 +80,5 @@ def test_the_target_comes_from_the_stack_outputs_and_a_missing_stack_is_a_clear_
         target = stack_target(cloudformation, "kbdesk")
         assert (target.bucket, target.distribution) == ("kbdesk-sitebucket-1", "E2ABCDEF")
         stub.add_client_error("describe_stacks", "ValidationError", "Stack with id nada does not exist")
-        with pytest.raises(PublishError, match="cannot read the stack 'nada'"):
+        with pytest.raises(PublishError, match="não foi possível ler a stack 'nada'"):
             stack_target(cloudformation, "nada")

@@ -132,7 +132,7 @@ def test_a_broken_edit_keeps_the_last_good_site(server: str, project: Path) -> N
     write(project / "kb/omni-crm/boletos.md", "---\ntitle: sem os outros campos\n---\n")
     log = project / "serve.log"
     assert wait_until(lambda: "build failed, still serving the previous site" in log.read_text(), 20)
-    assert "kb/omni-crm/boletos.md:1: missing field 'summary'" in log.read_text()
+    assert "kb/omni-crm/boletos.md:1: falta o campo 'summary'" in log.read_text()
     status, _, body = get(page)
     assert status == 200 and "Segunda via de boleto" in body.decode()
 

@@ -69,3 +69,49 @@ def test_the_scan_finds_portuguese_where_it_is_written() -> None:
     assert PORTUGUESE.search("Chamado não encontrado.")
     assert not PORTUGUESE.search("The ticket could not be sent.")
     assert not PORTUGUESE.search("/chamados/chamado/?numero=")
+
+
+# What the `kbdesk` command prints, raises or shows as help: any words there must come from a table.
+SAID_BY = {"echo", "ClickException", "Problem", "AuthoringError", "PublishError", "BuildError", "OrganizationError"}
+WORDS = re.compile(r"[A-Za-z]{3,}")
+TEXT_KEY = re.compile(r"^[a-z_.]+$")
+
+
+def _literal_words(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [] if TEXT_KEY.match(node.value) else WORDS.findall(node.value)
+    if isinstance(node, ast.JoinedStr):
+        return [word for part in node.values for word in _literal_words(part)]
+    if isinstance(node, ast.BinOp):
+        return _literal_words(node.left) + _literal_words(node.right)
+    return []
+
+
+def _said(tree: ast.AST) -> list[tuple[int, list[str]]]:
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        arguments = [*node.args] if name in SAID_BY else []
+        arguments += [keyword.value for keyword in node.keywords if keyword.arg == "help"]
+        words = [word for argument in arguments for word in _literal_words(argument)]
+        if words:
+            found.append((node.lineno, words))
+    return found
+
+
+def test_the_command_says_nothing_outside_the_tables() -> None:
+    found = []
+    for path in CODE:
+        for line, words in _said(ast.parse(path.read_text(encoding="utf-8"))):
+            found.append(f"{path.relative_to(ROOT)}:{line}: {' '.join(words)}")
+    assert not found, "\n".join(found)
+
+
+def test_the_command_scan_finds_words_where_they_are_written() -> None:
+    written = ast.parse(
+        'click.echo(f"{count} files published"); raise OrganizationError("org.unknown", id=x)\n'
+        '@click.option("--q", help="A ticket number.")\ndef f(): pass'
+    )
+    assert [words for _, words in _said(written)] == [["files", "published"], ["ticket", "number"]]

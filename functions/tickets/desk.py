@@ -362,14 +362,14 @@ class Desk:
         try:
             self.store.save_organization(organization)
         except DomainTaken as error:
-            raise organizations.OrganizationError(f"'{error}' already belongs to another organization") from error
+            raise organizations.OrganizationError("org.domain_taken", domain=str(error)) from error
         return organization
 
     def add_member(self, organization_id: str, email: str) -> None:
         if "@" not in email or len(email) > 320:
-            raise organizations.OrganizationError(f"'{email}' is not an e-mail address")
+            raise organizations.OrganizationError("org.bad_email", email=email)
         if not self.store.add_member(organization_id, email.strip().lower()):
-            raise organizations.OrganizationError(f"no organization '{organization_id}' (kbdesk orgs add creates it)")
+            raise organizations.OrganizationError("org.unknown", id=organization_id)
 
     def _check(self, upload_id: str) -> tuple[Upload, StoredObject, str]:
         """The upload as storage holds it, checked again: real size and real type."""

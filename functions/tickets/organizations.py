@@ -46,19 +46,24 @@ DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[
 
 
 class OrganizationError(ValueError):
-    """What the support team asked for cannot be done; the message says why."""
+    """What the support team asked for cannot be done: `key` names the text that says why (tickets.texts)."""
+
+    def __init__(self, key: str, **values: str) -> None:
+        super().__init__(key, values)
+        self.key = key
+        self.values = values
 
 
 def check_id(organization_id: str) -> str:
     if not ORGANIZATION_ID.match(organization_id):
-        raise OrganizationError(f"'{organization_id}' is not an organization id: lower-case letters, digits and hyphens")
+        raise OrganizationError("org.bad_id", id=organization_id)
     return organization_id
 
 
 def check_domain(domain: str) -> str:
     domain = domain.strip().lower().lstrip("@")
     if not DOMAIN.match(domain):
-        raise OrganizationError(f"'{domain}' is not an e-mail domain")
+        raise OrganizationError("org.bad_domain", domain=domain)
     if domain in PUBLIC_DOMAINS:
-        raise OrganizationError(f"'{domain}' is a public mail domain: its people are not one organization")
+        raise OrganizationError("org.public_domain", domain=domain)
     return domain

@@ -133,6 +133,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail.reply": "Resposta",
         "mail.reply_outro": "Para responder ou enviar anexos, abra o chamado no portal.",
         "mail.status_subject": "[{number}] {status}: {subject}",
+        # What the support team's organization commands refuse (kbdesk orgs)
+        "org.bad_id": "'{id}' não é um id de organização: use letras minúsculas, algarismos e hifens",
+        "org.bad_domain": "'{domain}' não é um domínio de e-mail",
+        "org.public_domain": "'{domain}' é um domínio público de e-mail: as pessoas dele não são uma organização",
+        "org.domain_taken": "'{domain}' já pertence a outra organização",
+        "org.bad_email": "'{email}' não é um endereço de e-mail",
+        "org.unknown": "não existe a organização '{id}' (kbdesk orgs add a cria)",
         "mail.status_intro": "A situação do seu chamado mudou para: {status}.",
     },
     "en": {
@@ -247,6 +254,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail.reply": "Answer",
         "mail.reply_outro": "To reply or send attachments, open the ticket in the portal.",
         "mail.status_subject": "[{number}] {status}: {subject}",
+        # What the support team's organization commands refuse (kbdesk orgs)
+        "org.bad_id": "'{id}' is not an organization id: lower-case letters, digits and hyphens",
+        "org.bad_domain": "'{domain}' is not an e-mail domain",
+        "org.public_domain": "'{domain}' is a public mail domain: its people are not one organization",
+        "org.domain_taken": "'{domain}' already belongs to another organization",
+        "org.bad_email": "'{email}' is not an e-mail address",
+        "org.unknown": "no organization '{id}' (kbdesk orgs add creates it)",
         "mail.status_intro": "Your ticket's status changed to: {status}.",
     },
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 from slugify import slugify as _slugify
 
 from .content import PRODUCT_FILE, RESERVED_SLUGS
-from .strings import strings_for
+from .strings import say, strings_for
 
 TEMPLATE = """\
 ---
@@ -35,14 +35,14 @@ def new_article(kb_dir: Path, product: str, title: str, today: date, language: s
     folder = kb_dir / product
     if not (folder / PRODUCT_FILE).exists():
         known = sorted(p.name for p in kb_dir.iterdir() if (p / PRODUCT_FILE).exists()) if kb_dir.is_dir() else []
-        raise AuthoringError(f"unknown product '{product}'; known products: {', '.join(known) or 'none'}")
+        raise AuthoringError(say("cli_unknown_product", product=product, known=", ".join(known) or say("cli_none")))
     title = " ".join(title.split())
     slug = slugify(title)
     if not slug or slug in RESERVED_SLUGS:
-        raise AuthoringError(f"cannot make a slug from the title '{title}'")
+        raise AuthoringError(say("cli_no_slug", title=title))
     taken = {p.stem for p in folder.rglob("*.md")}
     if slug in taken:
-        raise AuthoringError(f"an article with the slug '{slug}' already exists in {product}")
+        raise AuthoringError(say("cli_slug_taken", slug=slug, product=product))
     path = folder / f"{slug}.md"
     words = strings_for(language)
     text = TEMPLATE.format(

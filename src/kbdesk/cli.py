@@ -15,6 +15,7 @@ from .desk_cli import agent, orgs, outbox
 from .instances import DEFAULT_WORKERS
 from .lint import lint as lint_kb
 from .server import serve as run_server
+from .strings import say
 
 CONFIG = click.option(
     "--config",
@@ -22,14 +23,14 @@ CONFIG = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     default="mkdocs.yml",
     show_default=True,
-    help="The site's mkdocs.yml.",
+    help=say("cli_config"),
 )
 KB_DIR = click.option(
     "--kb-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default="kb",
     show_default=True,
-    help="The knowledge base: one folder per product.",
+    help=say("cli_kb_dir"),
 )
 
 
@@ -43,62 +44,59 @@ def _setup_logging(verbose: bool = False) -> None:
         logger.propagate = False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, help=say("cli_main"))
 def main() -> None:
-    """kbdesk: a customer help portal built from Markdown articles in git."""
+    pass
 
 
-@main.command()
+@main.command(help=say("cli_build"))
 @CONFIG
 @click.option(
     "--site-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the site (default: mkdocs.yml's site_dir).",
+    help=say("cli_build_site_dir"),
 )
-@click.option("-v", "--verbose", is_flag=True, help="Show every step of the build.")
+@click.option("-v", "--verbose", is_flag=True, help=say("cli_verbose"))
 def build(config_file: Path, site_dir: Path | None, verbose: bool) -> None:
-    """Build the static site and its search index (strict: any problem fails the build)."""
     _setup_logging(verbose)
     try:
         built = build_site(config_file, site_dir)
     except BuildError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Site built in {built}")
+    click.echo(say("cli_built", path=built))
 
 
-@main.command()
+@main.command(help=say("cli_lint"))
 @KB_DIR
 @click.option(
     "--docs-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default="docs",
     show_default=True,
-    help="The site's own pages, for links from articles to them.",
+    help=say("cli_docs_dir"),
 )
 def lint(kb_dir: Path, docs_dir: Path) -> None:
-    """Check every article; print 'path:line: message' per problem and exit 1 if any."""
     _, problems = lint_kb(kb_dir, docs_dir)
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        click.echo(say("cli_problems_one") if len(problems) == 1 else say("cli_problems_other", count=len(problems)), err=True)
         sys.exit(1)
-    click.echo("No problems found.", err=True)
+    click.echo(say("cli_no_problems"), err=True)
 
 
-@main.command()
+@main.command(help=say("cli_new"))
 @KB_DIR
-@click.option("--product", required=True, help="The product id: a folder of the knowledge base, e.g. omni-crm.")
+@click.option("--product", required=True, help=say("cli_new_product"))
 @click.option(
     "--language",
     default="pt-BR",
     show_default=True,
     envvar="KBDESK_LANGUAGE",
-    help="The site's language (theme.language in mkdocs.yml), for the article's starting text.",
+    help=say("cli_new_language"),
 )
 @click.argument("title")
 def new(kb_dir: Path, product: str, title: str, language: str) -> None:
-    """Create an article titled TITLE, with its slug made from the title and today's date."""
     try:
         path = new_article(kb_dir, product, title, date.today(), language)
     except AuthoringError as error:
@@ -106,31 +104,28 @@ def new(kb_dir: Path, product: str, title: str, language: str) -> None:
     click.echo(str(path))
 
 
-@main.command()
+@main.command(help=say("cli_serve"))
 @CONFIG
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0 picks a free one)."
-)
+@click.option("--host", default="127.0.0.1", show_default=True, help=say("cli_host"))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help=say("cli_port"))
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default="var",
     show_default=True,
     envvar="KBDESK_DATA_DIR",
-    help="Where the server keeps its data and builds.",
+    help=say("cli_serve_data_dir"),
 )
-@click.option("--no-watch", is_flag=True, help="Do not rebuild when articles change.")
+@click.option("--no-watch", is_flag=True, help=say("cli_no_watch"))
 @click.option(
     "--workers",
     default=DEFAULT_WORKERS,
     show_default=True,
     type=click.IntRange(1, 64),
     envvar="KBDESK_WORKERS",
-    help="Processes that run the ticket function, each one request at a time as a Lambda instance does.",
+    help=say("cli_workers"),
 )
 def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: bool, workers: int) -> None:
-    """Build the site and serve it on one origin; edits to articles show on reload."""
     _setup_logging()
     try:
         run_server(config_file, data_dir, host, port, watch_changes=not no_watch, workers=workers)
@@ -138,17 +133,16 @@ def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: boo
         raise click.ClickException(str(error)) from error
 
 
-@main.command()
-@click.option("--stack", required=True, help="The CloudFormation stack deployed from template.yaml.")
+@main.command(help=say("cli_publish"))
+@click.option("--stack", required=True, help=say("cli_stack"))
 @click.option(
     "--site-dir",
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     default="site",
     show_default=True,
-    help="The built site (kbdesk build).",
+    help=say("cli_publish_site_dir"),
 )
 def publish(stack: str, site_dir: Path) -> None:
-    """Upload the built site to the stack's bucket and invalidate CloudFront (AWS credentials needed)."""
     import boto3
 
     from .publish import PublishError, invalidate, stack_target, upload_site
@@ -159,7 +153,7 @@ def publish(stack: str, site_dir: Path) -> None:
         raise click.ClickException(str(error)) from error
     count = upload_site(boto3.client("s3"), site_dir, target.bucket)
     invalidation = invalidate(boto3.client("cloudfront"), target.distribution)
-    click.echo(f"{count} files published to s3://{target.bucket}; CloudFront invalidation {invalidation} started.")
+    click.echo(say("cli_published", count=count, bucket=target.bucket, invalidation=invalidation))
 
 
 main.add_command(outbox)

@@ -15,6 +15,9 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from .strings import say
 
 PRODUCT_FILE = "_product.yml"
 SYNONYMS_FILE = "_synonyms.yml"
@@ -24,6 +27,20 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 RESERVED_SLUGS = frozenset({"index"})
 
 ArticleType = Literal["manual", "article"]
+# Each kind of front-matter error (pydantic's, or this module's own) and the text that tells the writer.
+FIELD_PROBLEMS = {
+    "missing": "lint_missing_field",
+    "extra_forbidden": "lint_unknown_field",
+    "literal_error": "lint_article_type",
+    "string_too_long": "lint_too_long",
+    "string_too_short": "lint_empty",
+    "string_type": "lint_text",
+    "int_type": "lint_number",
+    "int_parsing": "lint_number",
+    "text": "lint_text",
+    "tags": "lint_tags",
+    "date": "lint_date",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -60,7 +77,7 @@ class FrontMatter(BaseModel):
     def _text_only(cls, value: Any) -> Any:
         # YAML turns `title: 2024` or `title: yes` into numbers and booleans.
         if not isinstance(value, str):
-            raise ValueError("must be text")
+            raise PydanticCustomError("text", "text")
         return value.strip()
 
     @field_validator("tags", mode="before")
@@ -69,7 +86,7 @@ class FrontMatter(BaseModel):
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
-            raise ValueError("must be a list of words, e.g. [faturamento, nf-e]")
+            raise PydanticCustomError("tags", "tags")
         return [t.strip().lower() for t in value]
 
     @field_validator("updated", mode="before")
@@ -77,7 +94,7 @@ class FrontMatter(BaseModel):
     def _real_date(cls, value: Any) -> Any:
         # A datetime is a date too in Python; writers should give a plain date.
         if not isinstance(value, date) or hasattr(value, "hour"):
-            raise ValueError("must be a date like 2026-11-28")
+            raise PydanticCustomError("date", "date")
         return value
 
 
@@ -137,7 +154,7 @@ def load_knowledge_base(root: Path) -> tuple[KnowledgeBase, list[Problem]]:
     kb = KnowledgeBase(root=root)
     problems: list[Problem] = []
     if not root.is_dir():
-        return kb, [Problem(str(root), 0, "knowledge-base folder not found")]
+        return kb, [Problem(str(root), 0, say("lint_no_kb"))]
 
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         product, found = _read_product(folder, relative_to=root.parent)
@@ -188,11 +205,11 @@ def _read_product(folder: Path, relative_to: Path) -> tuple[Product | None, list
             Problem(
                 _display(folder, relative_to),
                 0,
-                f"product folder '{folder.name}' is not a valid id (lowercase letters, digits and hyphens)",
+                say("lint_product_folder", folder=folder.name),
             )
         ]
     if not meta_path.exists():
-        return None, [Problem(shown, 0, f"missing {PRODUCT_FILE}: '{folder.name}' is not a product until it has one")]
+        return None, [Problem(shown, 0, say("lint_no_product_file", file=PRODUCT_FILE, folder=folder.name))]
     data, lines, problems = _parse_yaml(meta_path.read_text(encoding="utf-8"), shown, first_line=1)
     if data is None:
         return None, problems
@@ -209,25 +226,23 @@ def _read_article(
     shown = _display(source, relative_to)
     problems: list[Problem] = []
     if len(rel.parts) < 2:
-        return None, [Problem(shown, 1, "article outside a product folder: move it into kb/<product-id>/")]
+        return None, [Problem(shown, 1, say("lint_outside_product"))]
     product_id = rel.parts[0]
     if product_id not in products:
-        problems.append(Problem(shown, 1, f"unknown product '{product_id}' (no kb/{product_id}/{PRODUCT_FILE})"))
+        problems.append(Problem(shown, 1, say("lint_unknown_product", product=product_id, file=PRODUCT_FILE)))
     slug = source.stem
     if not SLUG_RE.match(slug):
-        problems.append(Problem(shown, 1, f"file name '{source.name}' is not a slug: use lowercase letters, digits and hyphens"))
+        problems.append(Problem(shown, 1, say("lint_file_name", name=source.name)))
     elif slug in RESERVED_SLUGS:
-        problems.append(Problem(shown, 1, f"the slug '{slug}' is reserved for the product page"))
+        problems.append(Problem(shown, 1, say("lint_reserved_slug", slug=slug)))
     for folder in rel.parts[1:-1]:
         if not SLUG_RE.match(folder):
-            problems.append(Problem(shown, 1, f"folder '{folder}' is not a slug: use lowercase letters, digits and hyphens"))
+            problems.append(Problem(shown, 1, say("lint_folder_name", folder=folder)))
 
     text = source.read_text(encoding="utf-8")
     raw, body, body_line = split_front_matter(text)
     if raw is None:
-        return None, problems + [
-            Problem(shown, 1, "missing front matter (a block between '---' lines with title, summary, type, updated)")
-        ]
+        return None, problems + [Problem(shown, 1, say("lint_no_front_matter"))]
     data, lines, found = _parse_yaml(raw, shown, first_line=2)
     problems += found
     if data is None:
@@ -260,7 +275,7 @@ def _read_synonyms(path: Path, relative_to: Path) -> tuple[dict[str, list[str]],
     for key, value in (data or {}).items():
         words = [value] if isinstance(value, str) else value
         if not isinstance(key, str) or not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            problems.append(Problem(shown, lines.get(str(key), 1), f"'{key}' must map to a phrase or a list of phrases"))
+            problems.append(Problem(shown, lines.get(str(key), 1), say("lint_synonyms", key=key)))
             continue
         synonyms[key.strip().lower()] = [w.strip() for w in words]
     return synonyms, problems
@@ -274,9 +289,9 @@ def _parse_yaml(text: str, shown: str, first_line: int) -> tuple[dict[str, Any] 
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = first_line + (mark.line if mark else 0)
-        return None, {}, [Problem(shown, line, f"invalid YAML: {getattr(error, 'problem', error)}")]
+        return None, {}, [Problem(shown, line, say("lint_yaml", problem=getattr(error, "problem", error)))]
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
-        return None, {}, [Problem(shown, first_line, "expected 'field: value' lines")]
+        return None, {}, [Problem(shown, first_line, say("lint_mapping"))]
     lines = {str(key.value): first_line + key.start_mark.line for key, _ in node.value}
     return data, lines, []
 
@@ -286,16 +301,7 @@ def _field_problems(error: ValidationError, shown: str, lines: dict[str, int], d
     for item in error.errors():
         name = str(item["loc"][0]) if item["loc"] else ""
         line = lines.get(name, default_line)
-        if item["type"] == "missing":
-            message = f"missing field '{name}'"
-        elif item["type"] == "extra_forbidden":
-            message = f"unknown field '{name}'"
-        elif item["type"] == "literal_error":
-            message = f"'{name}' must be 'manual' or 'article'"
-        elif item["type"] == "string_too_long":
-            message = f"'{name}' is too long ({len(item['input'])} characters, at most {SUMMARY_MAX})"
-        else:
-            reason = str(item["msg"]).removeprefix("Value error, ")
-            message = f"'{name}' {reason[0].lower()}{reason[1:]}" if reason else f"'{name}' is not valid"
-        problems.append(Problem(shown, line, message))
+        key = FIELD_PROBLEMS.get(item["type"], "lint_invalid")
+        length = len(item["input"]) if item["type"] == "string_too_long" else 0
+        problems.append(Problem(shown, line, say(key, name=name, length=length, limit=SUMMARY_MAX)))
     return problems

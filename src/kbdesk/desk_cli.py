@@ -28,13 +28,15 @@ from tickets.outbox import flush as flush_outbox
 from tickets.records import Ticket
 from tickets.settings import SettingsError, from_environment
 
+from .strings import say
+
 DATA_DIR = click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default="var",
     show_default=True,
     envvar="KBDESK_DATA_DIR",
-    help="The local data dir (for the embedded backend).",
+    help=say("cli_data_dir"),
 )
 STATUS = click.Choice(sorted(catalog.STATUS_IDS))
 # Control characters (an escape sequence can rewrite a terminal) and bidirectional overrides
@@ -55,189 +57,192 @@ def open_desk(data_dir: Path) -> Desk:
         raise click.ClickException(str(error)) from error
 
 
-def _run(action: Callable[[], Any]) -> Any:
-    """The desk's refusals as command-line errors (exit 1 with the message), never a traceback."""
+def _run(desk: Desk, action: Callable[[Desk], Any]) -> Any:
+    """The desk's refusals as command-line errors (exit 1 with the message, in the desk's language), never a traceback."""
     try:
-        return action()
+        return action(desk)
     except ApiError as error:
         details = "; ".join(f"{name}: {reason}" for name, reason in error.fields.items())
         raise click.ClickException(error.message + (f" ({details})" if details else "")) from error
     except OrganizationError as error:
-        raise click.ClickException(str(error)) from error
+        raise click.ClickException(desk.settings.say(error.key, **error.values)) from error
 
 
 # Outbox
 
 
-@click.group()
+@click.group(help=say("cli_outbox"))
 def outbox() -> None:
-    """The e-mails waiting to be sent (stored with each ticket, sent after)."""
+    pass
 
 
-@outbox.command()
+@outbox.command(help=say("cli_flush"))
 @DATA_DIR
 def flush(data_dir: Path) -> None:
-    """Send every e-mail waiting now, retries included; exit 1 if some could not be sent (retried later, or given up)."""
     desk = open_desk(data_dir)
     total = flush_outbox(desk.store, desk.mailer, utc_now(), waiting_too=True)
-    echo(f"{total.sent} e-mail(s) sent, {total.failed} to be retried, {total.given_up} given up.")
+    echo(say("cli_flushed", sent=total.sent, failed=total.failed, given_up=total.given_up))
     if total.given_up:
-        echo("See them with: kbdesk outbox list --failed", err=True)
+        echo(say("cli_see_failed"), err=True)
     if total.failed or total.given_up:
         sys.exit(1)
 
 
-@outbox.command("list")
-@click.option("--failed", is_flag=True, help="The e-mails given up (refused for good, or failing too often), latest first.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
+@outbox.command("list", help=say("cli_outbox_list"))
+@click.option("--failed", is_flag=True, help=say("cli_failed"))
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help=say("cli_limit"))
 @DATA_DIR
 def list_messages(failed: bool, limit: int, data_dir: Path) -> None:
-    """The e-mails waiting to be sent, soonest first, with why the last attempt failed."""
     store = open_desk(data_dir).store
     now = utc_now()
     messages = store.failed_messages(limit) if failed else store.pending_messages(now, limit, now + WAITING_AT_MOST)
     for message in messages:
-        when = f"  given up {message.failed_at:%Y-%m-%d %H:%M}" if message.failed_at else ""
-        echo(f"{message.id}  {message.ticket or '-'}  {message.kind}  {message.recipient}  attempts: {message.attempts}{when}")
+        columns = [
+            message.id,
+            message.ticket or "-",
+            message.kind,
+            message.recipient,
+            say("cli_attempts", count=message.attempts),
+        ]
+        if message.failed_at:
+            columns.append(say("cli_given_up_at", when=f"{message.failed_at:%Y-%m-%d %H:%M}"))
+        echo("  ".join(columns))
         if message.error:
             echo(f"    {message.error}")
     if not messages:
-        echo("No e-mail given up." if failed else "No e-mail waiting.")
+        echo(say("cli_none_given_up") if failed else say("cli_none_waiting"))
 
 
-@outbox.command()
+@outbox.command(help=say("cli_retry"))
 @click.argument("message_ids", nargs=-1, required=True)
 @DATA_DIR
 def retry(message_ids: tuple[str, ...], data_dir: Path) -> None:
-    """Queue e-mails given up again (once what refused them is fixed); they go out with the next flush."""
     store = open_desk(data_dir).store
     unknown = [message_id for message_id in message_ids if not store.retry_message(message_id, utc_now())]
-    echo(f"{len(message_ids) - len(unknown)} e-mail(s) queued again.")
+    echo(say("cli_queued_again", count=len(message_ids) - len(unknown)))
     if unknown:
-        raise click.ClickException(f"not among the e-mails given up: {', '.join(unknown)}")
+        raise click.ClickException(say("cli_not_given_up", ids=", ".join(unknown)))
 
 
 # Organizations
 
 
-@click.group()
+@click.group(help=say("cli_orgs"))
 def orgs() -> None:
-    """Customer organizations: people of one organization see each other's tickets."""
+    pass
 
 
-@orgs.command("add")
+@orgs.command("add", help=say("cli_orgs_add"))
 @click.argument("organization_id")
-@click.option("--name", required=True, help="The company's name, as customers know it.")
-@click.option("--domain", "domains", multiple=True, help="An e-mail domain it owns (repeat for several); never a public one.")
+@click.option("--name", required=True, help=say("cli_org_name"))
+@click.option("--domain", "domains", multiple=True, help=say("cli_org_domain"))
 @DATA_DIR
 def add_organization(organization_id: str, name: str, domains: tuple[str, ...], data_dir: Path) -> None:
-    """Create an organization (or rename it and add domains to it)."""
-    organization = _run(lambda: open_desk(data_dir).add_organization(organization_id, name, list(domains)))
+    organization = _run(open_desk(data_dir), lambda desk: desk.add_organization(organization_id, name, list(domains)))
     echo(f"{organization.id}: {organization.name}" + (f" ({', '.join(organization.domains)})" if organization.domains else ""))
 
 
-@orgs.command("add-member")
+@orgs.command("add-member", help=say("cli_add_member"))
 @click.argument("organization_id")
 @click.argument("email")
 @DATA_DIR
 def add_member(organization_id: str, email: str, data_dir: Path) -> None:
-    """List a person as a member (moving them from any other organization)."""
-    _run(lambda: open_desk(data_dir).add_member(organization_id, email))
-    echo(f"{email.strip().lower()} is a member of {organization_id}.")
+    _run(open_desk(data_dir), lambda desk: desk.add_member(organization_id, email))
+    echo(say("cli_member_added", email=email.strip().lower(), organization=organization_id))
 
 
-@orgs.command("list")
+@orgs.command("list", help=say("cli_orgs_list"))
 @DATA_DIR
 def list_organizations(data_dir: Path) -> None:
-    """Every organization with its domains and members."""
     found = open_desk(data_dir).store.list_organizations()
     for organization in found:
         echo(f"{organization.id}\t{organization.name}")
-        echo(f"  domains: {', '.join(organization.domains) or '-'}")
-        echo(f"  members: {', '.join(organization.members) or '-'}")
+        echo("  " + say("cli_org_domains", domains=", ".join(organization.domains) or "-"))
+        echo("  " + say("cli_org_members", members=", ".join(organization.members) or "-"))
     if not found:
-        echo("No organizations yet (kbdesk orgs add creates one).")
+        echo(say("cli_no_orgs"))
 
 
 # Answering tickets
 
 
-@click.group()
+@click.group(help=say("cli_agent"))
 def agent() -> None:
-    """Answer tickets as the support team: list, show, reply, change status."""
+    pass
 
 
-@agent.command("list")
-@click.option("--status", type=STATUS, help="Only tickets with this status.")
-@click.option("--request-type", type=click.Choice(sorted(catalog.REQUEST_TYPE_IDS)), help="Only this request type.")
-@click.option("--product", help="Only this product (its id).")
-@click.option("--organization", help="Only this organization (its id).")
-@click.option("--created-by", help="Only tickets this e-mail opened.")
-@click.option("--q", help="A ticket number, or words of the subject.")
-@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
+@agent.command("list", help=say("cli_agent_list"))
+@click.option("--status", type=STATUS, help=say("cli_only_status"))
+@click.option("--request-type", type=click.Choice(sorted(catalog.REQUEST_TYPE_IDS)), help=say("cli_only_request_type"))
+@click.option("--product", help=say("cli_only_product"))
+@click.option("--organization", help=say("cli_only_organization"))
+@click.option("--created-by", help=say("cli_only_created_by"))
+@click.option("--q", help=say("cli_only_q"))
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True, help=say("cli_limit"))
 @DATA_DIR
 def list_tickets(data_dir: Path, limit: int, **filters: str | None) -> None:
-    """Tickets of every organization, newest first."""
     desk = open_desk(data_dir)
     params = {name: value for name, value in filters.items() if value} | {"limit": str(limit)}
-    tickets, more = _run(lambda: desk.find_tickets(None, parse_query(params, desk.products, desk.settings.say)))
+    tickets, more = _run(desk, lambda desk: desk.find_tickets(None, parse_query(params, desk.products, desk.settings.say)))
     for ticket in tickets:
         echo(
             "\t".join([ticket.number, ticket.status, ticket.request_type, ticket.product, ticket.requester.email, ticket.subject])
         )
     if not tickets:
-        echo("No tickets match.")
+        echo(say("cli_no_tickets"))
     elif more:
-        echo("(more tickets match; raise --limit or narrow the filters)")
+        echo(say("cli_more_tickets"))
 
 
-@agent.command("show")
+@agent.command("show", help=say("cli_show"))
 @click.argument("number")
 @DATA_DIR
 def show_ticket(number: str, data_dir: Path) -> None:
-    """One ticket and its conversation, oldest first."""
-    ticket = _run(lambda: open_desk(data_dir).ticket_for(None, number))
+    ticket = _run(open_desk(data_dir), lambda desk: desk.ticket_for(None, number))
     echo(_describe(ticket))
 
 
-@agent.command("reply")
+@agent.command("reply", help=say("cli_reply"))
 @click.argument("number")
-@click.option("--message", required=True, help="The answer, as the customer will read it.")
-@click.option("--status", type=STATUS, help="Set this status with the answer (an open ticket becomes in_progress anyway).")
+@click.option("--message", required=True, help=say("cli_reply_message"))
+@click.option("--status", type=STATUS, help=say("cli_reply_status"))
 @DATA_DIR
 def reply(number: str, message: str, status: str | None, data_dir: Path) -> None:
-    """Answer a ticket; the requester gets the answer by e-mail."""
     desk = open_desk(data_dir)
-    _run(lambda: desk.reply(number, message, status))
+    _run(desk, lambda desk: desk.reply(number, message, status))
     ticket = desk.ticket_for(None, number)
-    echo(f"Answer added to {ticket.number} (status: {ticket.status}); {ticket.requester.email} is e-mailed.")
+    echo(say("cli_replied", number=ticket.number, status=ticket.status, email=ticket.requester.email))
 
 
-@agent.command("status")
+@agent.command("status", help=say("cli_status"))
 @click.argument("number")
 @click.argument("status", type=STATUS)
 @DATA_DIR
 def change_status(number: str, status: str, data_dir: Path) -> None:
-    """Change a ticket's status; the requester is e-mailed when it changes."""
-    ticket = _run(lambda: open_desk(data_dir).change_status(number, status))
-    echo(f"{ticket.number} is {ticket.status}.")
+    ticket = _run(open_desk(data_dir), lambda desk: desk.change_status(number, status))
+    echo(say("cli_status_changed", number=ticket.number, status=ticket.status))
 
 
 def _describe(ticket: Ticket) -> str:
     lines = [
         f"{ticket.number}  {ticket.subject}",
-        f"status: {ticket.status}   request type: {ticket.request_type}   product: {ticket.product}",
-        f"requester: {ticket.requester.name} <{ticket.requester.email}>   organization: {ticket.organization or '-'}",
-        f"opened: {ticket.created_at.isoformat()}   updated: {ticket.updated_at.isoformat()}",
+        say("cli_ticket_status", status=ticket.status, request_type=ticket.request_type, product=ticket.product),
+        say(
+            "cli_ticket_requester",
+            name=ticket.requester.name,
+            email=ticket.requester.email,
+            organization=ticket.organization or "-",
+        ),
+        say("cli_ticket_dates", opened=ticket.created_at.isoformat(), updated=ticket.updated_at.isoformat()),
         "",
         ticket.description,
     ]
-    lines += [f"attachment: {a.filename} ({a.size} bytes)" for a in ticket.attachments]
+    lines += [say("cli_attachment", name=a.filename, size=a.size) for a in ticket.attachments]
     for comment in ticket.comments:
         lines += [
             "",
             f"--- {comment.author.role} {comment.author.name or ''} <{comment.author.email}>, {comment.created_at.isoformat()}",
             comment.body,
         ]
-        lines += [f"attachment: {a.filename} ({a.size} bytes)" for a in comment.attachments]
+        lines += [say("cli_attachment", name=a.filename, size=a.size) for a in comment.attachments]
     return "\n".join(lines)

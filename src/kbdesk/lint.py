@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .content import KnowledgeBase, Problem, load_knowledge_base
+from .strings import say
 
 # [text](target "title") and ![alt](target), and reference definitions [id]: target
 INLINE_LINK = re.compile(r"(!?)\[(?:[^\]\\]|\\.)*\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)")
@@ -52,7 +53,7 @@ def duplicate_slugs(kb: KnowledgeBase) -> list[Problem]:
     for (_, slug), sources in seen.items():
         for source in sources[1:]:
             first = _shown(sources[0], kb.root)
-            problems.append(Problem(_shown(source, kb.root), 1, f"duplicate slug '{slug}' (also {first})"))
+            problems.append(Problem(_shown(source, kb.root), 1, say("lint_duplicate_slug", slug=slug, first=first)))
     return problems
 
 
@@ -62,8 +63,9 @@ def broken_links(kb: KnowledgeBase, paths: set[str]) -> list[Problem]:
         for line, target, is_image in links_in(article.body, article.body_line):
             missing = _missing_target(article.src_uri, target, paths)
             if missing:
-                kind = "an image" if is_image or Path(missing).suffix.lower() in IMAGE_SUFFIXES else "a page"
-                problems.append(Problem(_shown(article.source, kb.root), line, f"link to {kind} that does not exist: {target}"))
+                image = is_image or Path(missing).suffix.lower() in IMAGE_SUFFIXES
+                message = say("lint_missing_image" if image else "lint_missing_page", target=target)
+                problems.append(Problem(_shown(article.source, kb.root), line, message))
     return problems
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .server import IMMUTABLE
+from .strings import say
 
 REVALIDATE = "public, max-age=0, must-revalidate"
 FOR_A_YEAR = "public, max-age=31536000, immutable"
@@ -34,10 +35,10 @@ def stack_target(cloudformation: Any, stack: str) -> Target:
     try:
         described = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]
     except Exception as error:  # botocore's ClientError for a missing stack, or no access
-        raise PublishError(f"cannot read the stack '{stack}': {error}") from error
+        raise PublishError(say("cli_stack_unreadable", stack=stack, error=error)) from error
     outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
     if "SiteBucketName" not in outputs or "DistributionId" not in outputs:
-        raise PublishError(f"the stack '{stack}' has no SiteBucketName/DistributionId outputs: deploy template.yaml first")
+        raise PublishError(say("cli_stack_outputs", stack=stack))
     return Target(bucket=outputs["SiteBucketName"], distribution=outputs["DistributionId"])
 
 

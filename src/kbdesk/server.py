@@ -34,6 +34,7 @@ from .gateway import LocalContext
 from .instances import DEFAULT_WORKERS, FunctionInstances, InstanceFailed
 from .pages import PRODUCTS_FILE
 from .portal import open_portal
+from .strings import say
 
 FLUSH_SECONDS = 60  # how often the server sends what requests could not, as AWS's schedule does
 MULTIPART_FORM_BYTES = 64 * 1024  # an upload form's fields and boundaries, beside the file
@@ -236,7 +237,7 @@ def serve(
     builds_dir.mkdir(parents=True, exist_ok=True)
     site = Site(config_file.resolve(), builds_dir)
     if not site.rebuild():
-        raise BuildError("the site could not be built; fix the problems above and run again")
+        raise BuildError(say("cli_serve_failed"))
     stop_watching = watch(site, config_file.resolve().parent) if watch_changes else (lambda: None)
     configure_function(data_dir)
     started: list[FunctionInstances] = []

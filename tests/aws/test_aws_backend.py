@@ -137,7 +137,7 @@ def test_the_support_commands_reach_dynamodb_and_ses_when_configured_for_aws(
 
     kbdesk("orgs", "add", "cliente", "--name", "Cliente S.A.", "--domain", "cliente.com.br")
     kbdesk("orgs", "add-member", "cliente", "joao@parceiro.com")
-    assert "members: joao@parceiro.com" in kbdesk("orgs", "list")
+    assert "membros: joao@parceiro.com" in kbdesk("orgs", "list")
     assert DynamoDBStore(TABLE, dynamodb).organization_for("ana@cliente.com.br") == "cliente"
 
     desk = aws_backend(from_environment()).desk
