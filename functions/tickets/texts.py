@@ -140,6 +140,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "org.domain_taken": "'{domain}' já pertence a outra organização",
         "org.bad_email": "'{email}' não é um endereço de e-mail",
         "org.unknown": "não existe a organização '{id}' (kbdesk orgs add a cria)",
+        # The first line of every ticket e-mail, where what comes back is cut
+        "mail.reply_above": "##- Responda acima desta linha -##",
         "mail.status_intro": "A situação do seu chamado mudou para: {status}.",
     },
     "en": {
@@ -261,6 +263,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "org.domain_taken": "'{domain}' already belongs to another organization",
         "org.bad_email": "'{email}' is not an e-mail address",
         "org.unknown": "no organization '{id}' (kbdesk orgs add creates it)",
+        # The first line of every ticket e-mail, where what comes back is cut
+        "mail.reply_above": "##- Reply above this line -##",
         "mail.status_intro": "Your ticket's status changed to: {status}.",
     },
 }
