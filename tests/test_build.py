@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -85,10 +86,15 @@ def test_a_problem_in_an_article_fails_the_build(project: Path) -> None:
     with pytest.raises(BuildError, match="strict"):
         build_site(project / "mkdocs.yml", project / "site")
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict"], cwd=project, capture_output=True, text=True
+        [str(Path(sys.executable).parent / "mkdocs"), "build", "--strict"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={k: v for k, v in os.environ.items() if k != "KBDESK_LANGUAGE"},
     )
     assert result.returncode == 1
-    assert "kb/omni-crm/quebrado.md:9: link to a page that does not exist: nao-existe.md" in result.stderr
+    # The command speaks the operator's language, pt-BR unless KBDESK_LANGUAGE says otherwise.
+    assert "kb/omni-crm/quebrado.md:9: link para uma página que não existe: nao-existe.md" in result.stderr
 
 
 def test_english_switches_the_sites_own_strings(project: Path) -> None:
