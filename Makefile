@@ -10,7 +10,7 @@ DEPLOY_TOOLS := $(DEPLOY_VENV)/.installed
 ARTICLES ?= 1000
 # What `make check` runs: the tests of plain code, without servers, browsers or site builds.
 UNIT_TESTS := tests/test_texts.py tests/test_imports.py tests/test_signing.py tests/test_content.py \
-	tests/test_authoring.py tests/test_outbox.py tests/test_stores.py tests/test_instances.py
+	tests/test_authoring.py tests/test_outbox.py tests/test_stores.py tests/test_instances.py tests/test_mail_text.py
 
 .PHONY: install deploy-tools run build lint static check test bench bench-tickets deploy clean
 
