@@ -1,4 +1,4 @@
-"""The function as `sam build` packages it, run through the contract suite's submission and lookup cases.
+"""The function as `sam build` packages it, run through the contract suite's submission, lookup and mail cases.
 
 The package is made as `sam build` makes it for a Python function: CodeUri's
 files (functions/) with functions/requirements.txt installed beside them, and
@@ -55,7 +55,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def test_the_packaged_function_passes_the_contract_submission_and_lookup_cases(package: Path) -> None:
+def test_the_packaged_function_passes_the_contract_submission_lookup_and_mail_cases(package: Path) -> None:
     # Without `site`, the project's editable install is not on the path; the test tools (pytest, moto)
     # come from the environment's site-packages, after the package, so the package's libraries win.
     script = (
@@ -64,7 +64,8 @@ def test_the_packaged_function_passes_the_contract_submission_and_lookup_cases(p
         f"sys.path.append({sysconfig.get_paths()['purelib']!r}); "
         "import pytest; "
         f"sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', '--rootdir', {str(ROOT)!r}, "
-        f"{str(TESTS / 'contract' / 'test_open_ticket.py')!r}, {str(TESTS / 'contract' / 'test_lookups.py')!r}]))"
+        f"{str(TESTS / 'contract' / 'test_open_ticket.py')!r}, {str(TESTS / 'contract' / 'test_lookups.py')!r}, "
+        f"{str(TESTS / 'contract' / 'test_mail.py')!r}]))"
     )
     result = subprocess.run(
         [sys.executable, "-S", "-c", script],

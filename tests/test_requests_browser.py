@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -523,6 +525,48 @@ def test_a_closed_ticket_takes_no_reply(browser, portal) -> None:
         assert page.locator("#tk-form").is_hidden()
         assert number in page.locator("#tk-closed").inner_text()
         assert page.locator("#tk-closed").get_by_role("link", name="Abrir um novo chamado").is_visible()
+
+
+def test_replies_by_e_mail_from_both_sides_appear_on_the_ticket_page(browser, portal) -> None:
+    before = set(portal.outbox())
+    number = open_ticket(portal, "gabi@cliente.com.br", "Relatório de vendas vazio", name="Gabi Lima")
+    [copy] = mails_since(portal, before, "gabi@cliente.com.br")
+
+    def answer(sender: str, text: str, to: EmailMessage) -> None:
+        """`sender` answers the e-mail `to` from their mail client, quoting it; the mail server hands it on."""
+        reply = EmailMessage()
+        reply["From"], reply["To"], reply["Subject"] = sender, to["Reply-To"], f"Re: {to['Subject']}"
+        reply["Message-ID"], reply["In-Reply-To"] = make_msgid(domain="cliente.com.br"), to["Message-ID"]
+        quoted = "\n".join(f"> {line}" for line in text_of(to).splitlines())
+        reply.set_content(f"{text}\n\nEm qui., 3 de dez. de 2026 às 10:12, Central de Ajuda escreveu:\n{quoted}\n")
+        result = CliRunner().invoke(
+            kbdesk,
+            ["mail", "receive", "-"],
+            input=bytes(reply),
+            env={**portal.command_env(), "KBDESK_AGENT_EMAILS": "bia@suporte.kbdesk.local"},
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+
+    answer("Gabi Lima <gabi@cliente.com.br>", "O relatório de novembro também veio vazio.", copy)
+    [notice] = mails_since(portal, before, "suporte@kbdesk.local")[-1:]
+    before = set(portal.outbox())
+    answer("Bia <bia@suporte.kbdesk.local>", "Corrigimos o filtro de datas; pode gerar de novo?", notice)
+    [reply] = mails_since(portal, before, "gabi@cliente.com.br")
+    assert "Corrigimos o filtro de datas" in text_of(reply)
+    assert reply["In-Reply-To"] == copy["Message-ID"]  # in the customer's mailbox, one thread with the copy
+
+    with customer(browser, portal) as tab:
+        page = tab.page
+        sign_in_by_api(tab, portal, "gabi@cliente.com.br")
+        page.goto(f"{portal.url}chamados/chamado/?numero={number}")
+        wait_for_ticket(page)
+        comments = page.locator("#tk-comments > li")
+        assert comments.count() == 2
+        assert "O relatório de novembro também veio vazio." in comments.nth(0).inner_text()
+        assert "Corrigimos o filtro de datas; pode gerar de novo?" in comments.nth(1).inner_text()
+        assert "escreveu:" not in page.locator("#tk-comments").inner_text()  # the quoted history stays out
+        assert page.locator("#tk-status").inner_text() == "Em atendimento"
 
 
 def test_a_reply_that_meets_an_ended_session_is_kept_through_signing_in(browser, portal) -> None:

@@ -28,6 +28,72 @@ def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
     return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
 
 
+def the_function(template: dict[str, Any], handler: str) -> dict[str, Any]:
+    (function,) = [f for f in resources(template, "AWS::Serverless::Function").values() if f["Properties"]["Handler"] == handler]
+    return function["Properties"]
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The dependency cycles of a graph of resource names (each cycle once, from where it was found)."""
+    found, state, path = [], {}, []
+
+    def visit(node: str) -> None:
+        state[node] = "open"
+        path.append(node)
+        for after in sorted(graph[node]):
+            if state.get(after) == "open":
+                found.append([*path[path.index(after) :], after])
+            elif after not in state:
+                visit(after)
+        path.pop()
+        state[node] = "done"
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return found
+
+
+def depends_on(resource: dict[str, Any], names: set[str]) -> set[str]:
+    """The template's resources this one refers to (Ref, Fn::GetAtt, Fn::Sub) or waits for (DependsOn)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "Ref":
+                    found.add(value)
+                elif key == "Fn::GetAtt":
+                    found.add(value[0] if isinstance(value, list) else value.split(".")[0])
+                elif key == "Fn::Sub":
+                    text = value if isinstance(value, str) else value[0]
+                    found.update(re.findall(r"\$\{(\w+)", text))
+                    walk(value if isinstance(value, list) else [])
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(resource.get("Properties", {}))
+    waits = resource.get("DependsOn", [])
+    found.update([waits] if isinstance(waits, str) else waits)
+    return found & names
+
+
+def render_input_template(template: str, event: dict[str, Any], paths: dict[str, str]) -> Any:
+    """What an EventBridge input transformer delivers: a placeholder in quotes takes the value's text,
+    one outside quotes its JSON."""
+    values = {}
+    for name, path in paths.items():
+        value: Any = event
+        for part in path.removeprefix("$.").split("."):
+            value = value[part]
+        values[name] = value
+    quoted = re.sub(r'"[^"]*"', lambda m: re.sub(r"<(\w+)>", lambda p: str(values[p[1]]), m[0]), template)
+    return json.loads(re.sub(r"<(\w+)>", lambda p: json.dumps(values[p[1]]), quoted))
+
+
 def test_cfn_lint_passes() -> None:
     result = subprocess.run([str(DEPLOY_BIN / "cfn-lint"), str(TEMPLATE)], capture_output=True, text=True, env=OFFLINE)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -63,7 +129,7 @@ def test_the_functions_handlers_and_environment_are_what_the_code_reads(template
 
     functions = resources(template, "AWS::Serverless::Function")
     handlers = {f["Properties"]["Handler"] for f in functions.values()}
-    assert handlers == {"tickets.handler.lambda_handler", "tickets.handler.flush_outbox"}
+    assert handlers == {"tickets.handler.lambda_handler", "tickets.handler.flush_outbox", "tickets.handler.receive_mail"}
     for handler in handlers:
         assert callable(getattr(tickets.handler, handler.rsplit(".", 1)[1]))
     globals_ = template["Globals"]["Function"]
@@ -85,6 +151,9 @@ def test_the_functions_handlers_and_environment_are_what_the_code_reads(template
         "KBDESK_AGENT_KEY_ARN",
         "KBDESK_ORIGIN_SECRET_ARN",
         "KBDESK_SES_CONFIGURATION_SET",
+        "KBDESK_AGENT_EMAILS",
+        "KBDESK_EMAIL_REQUEST_TYPE",
+        "KBDESK_EMAIL_PRODUCT",
     ):
         assert required in variables, required
     # Secrets are referenced, never written: no variable holds a secret's value.
@@ -150,9 +219,13 @@ def test_cloudfront_sends_the_policy_the_local_server_sends(template: dict[str, 
 
 
 def test_permissions_name_their_resources_and_no_wildcard_actions(template: dict[str, Any]) -> None:
-    statements = [
-        s for p in resources(template, "AWS::IAM::ManagedPolicy").values() for s in p["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    managed = resources(template, "AWS::IAM::ManagedPolicy")
+    statements = [s for p in managed.values() for s in p["Properties"]["PolicyDocument"]["Statement"]]
+    for function in resources(template, "AWS::Serverless::Function").values():
+        for policy in function["Properties"]["Policies"]:
+            # A function's policy is one of the template's managed policies, or its own statements.
+            assert isinstance(policy, dict) and (policy.get("Ref") in managed or set(policy) == {"Statement"}), policy
+            statements += policy.get("Statement", [])
     assert statements
     for statement in statements:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
@@ -160,8 +233,6 @@ def test_permissions_name_their_resources_and_no_wildcard_actions(template: dict
         assert statement["Resource"] != "*", statement
     actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}
     assert "dynamodb:Scan" not in actions and "ses:SendRawEmail" in actions
-    for function in resources(template, "AWS::Serverless::Function").values():
-        assert all(isinstance(p, dict) and "Ref" in p for p in function["Properties"]["Policies"])
 
 
 def test_the_buckets_are_private_encrypted_and_tls_only(template: dict[str, Any]) -> None:
@@ -181,6 +252,171 @@ def test_the_buckets_are_private_encrypted_and_tls_only(template: dict[str, Any]
     assert cors["AllowedMethods"] == ["POST"] and len(cors["AllowedOrigins"]) == 1
     rules = {r["Id"]: r for r in attachments["LifecycleConfiguration"]["Rules"]}
     assert rules["UnusedUploads"]["Prefix"] == "uploads/" and rules["UnusedUploads"]["ExpirationInDays"] == 1
+
+
+def test_the_transformed_template_has_no_circular_dependency(template: dict[str, Any]) -> None:
+    """CloudFormation sees the template after SAM's transform, which cfn-lint does not run: an S3 event
+    would make the bucket depend on a function that depends on the bucket. Transform it as SAM does."""
+    transform = (
+        "import json, sys\n"
+        "from samtranslator.translator.transform import transform\n"
+        "class NoManagedPolicies:\n"
+        "    def load(self): return {}\n"
+        "print(json.dumps(transform(json.load(sys.stdin), {}, NoManagedPolicies())))\n"
+    )
+    packaged = json.loads(json.dumps(template))
+    packaged["Globals"]["Function"]["CodeUri"] = "s3://artifacts/code.zip"  # what sam package puts there
+    result = subprocess.run(
+        [str(DEPLOY_BIN / "python"), "-c", transform],
+        input=json.dumps(packaged),
+        capture_output=True,
+        text=True,
+        env=OFFLINE,
+    )
+    assert result.returncode == 0, result.stderr
+    transformed = json.loads(result.stdout)["Resources"]
+    assert "InboundMailFunction" in transformed and "AttachmentsBucket" in transformed
+    names = set(transformed)
+    assert cycles({name: depends_on(resource, names) for name, resource in transformed.items()}) == []
+    # The bucket starts the function through EventBridge, so it names no function and waits for none.
+    assert not depends_on(transformed["AttachmentsBucket"], names)
+
+
+def test_the_email_parameters_reach_every_function_as_the_code_reads_them(template: dict[str, Any]) -> None:
+    from tickets import catalog
+
+    parameters = template["Parameters"]
+    assert parameters["AgentEmails"]["Type"] == "String" and parameters["AgentEmails"]["Default"] == ""
+    assert parameters["EmailProduct"]["Type"] == "String" and parameters["EmailProduct"]["Default"] == ""
+    request_type = parameters["EmailRequestType"]
+    assert request_type["Type"] == "String"
+    assert request_type["AllowedValues"] == list(catalog.REQUEST_TYPE_IDS)
+    assert request_type["Default"] == "usability" in catalog.REQUEST_TYPE_IDS
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["KBDESK_AGENT_EMAILS"] == {"Ref": "AgentEmails"}
+    assert variables["KBDESK_EMAIL_REQUEST_TYPE"] == {"Ref": "EmailRequestType"}
+    assert variables["KBDESK_EMAIL_PRODUCT"] == {"Ref": "EmailProduct"}
+    for function in resources(template, "AWS::Serverless::Function").values():
+        assert "Environment" not in function["Properties"]  # none overrides what Globals gives
+
+
+def test_ses_keeps_each_message_for_support_under_inbound_in_the_attachments_bucket(template: dict[str, Any]) -> None:
+    (rule_set,) = resources(template, "AWS::SES::ReceiptRuleSet").values()
+    assert rule_set["Properties"]["RuleSetName"] == {"Fn::Sub": "${AWS::StackName}-inbound"}
+    ((name, receipt_rule),) = resources(template, "AWS::SES::ReceiptRule").items()
+    assert receipt_rule["Properties"]["RuleSetName"] == {"Ref": "InboundRuleSet"}
+    assert resources(template, "AWS::SES::ReceiptRuleSet") == {"InboundRuleSet": rule_set}
+    # SES tries the bucket when the rule is made: its permission must be there first.
+    assert receipt_rule["DependsOn"] in ("AttachmentsBucketPolicy", ["AttachmentsBucketPolicy"])
+    rule = receipt_rule["Properties"]["Rule"]
+    assert rule["Enabled"] is True and rule["ScanEnabled"] is True and rule["TlsPolicy"] == "Require"
+    # The support address also matches its sub-addresses, the tickets' reply addresses (suporte+pc-1.<tag>@).
+    assert rule["Recipients"] == [{"Ref": "SupportAddress"}]
+    (action,) = rule["Actions"]
+    assert action == {"S3Action": {"BucketName": {"Ref": "AttachmentsBucket"}, "ObjectKeyPrefix": "inbound/"}}
+    outputs = template["Outputs"]
+    assert outputs["ReceiptRuleSetName"]["Value"] == {"Ref": "InboundRuleSet"}
+    assert outputs["InboundMailFunctionName"]["Value"] == {"Ref": "InboundMailFunction"}
+    assert name == "InboundRule"
+
+
+def test_only_this_stacks_receipt_rules_may_write_and_only_under_inbound(template: dict[str, Any]) -> None:
+    policies = {p["Properties"]["Bucket"]["Ref"]: p for p in resources(template, "AWS::S3::BucketPolicy").values()}
+    statements = policies["AttachmentsBucket"]["Properties"]["PolicyDocument"]["Statement"]
+    allowed = [s for s in statements if s["Effect"] == "Allow"]
+    assert allowed == [
+        {
+            "Sid": "SesStoresReceivedMail",
+            "Effect": "Allow",
+            "Principal": {"Service": "ses.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": {"Fn::Sub": "${AttachmentsBucket.Arn}/inbound/*"},
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                "ArnLike": {
+                    "aws:SourceArn": {
+                        "Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}"
+                        ":receipt-rule-set/${AWS::StackName}-inbound:receipt-rule/*"
+                    }
+                },
+            },
+        }
+    ]
+    # The rule set the condition names is the template's.
+    (rule_set,) = resources(template, "AWS::SES::ReceiptRuleSet").values()
+    source_arn = allowed[0]["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"]
+    assert f"receipt-rule-set/{rule_set['Properties']['RuleSetName']['Fn::Sub']}:receipt-rule/" in source_arn
+    # Still TLS only, for SES too (it writes over TLS).
+    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Principal"] == "*" and deny["Action"] == "s3:*"
+    assert {"Fn::Sub": "${AttachmentsBucket.Arn}/*"} in deny["Resource"]
+
+
+def test_the_inbound_function_takes_each_message_stored_under_inbound(template: dict[str, Any]) -> None:
+    import tickets.handler
+
+    function = the_function(template, "tickets.handler.receive_mail")
+    assert callable(tickets.handler.receive_mail)
+    assert function["Timeout"] == 60
+    log_group = template["Resources"][function["LoggingConfig"]["LogGroup"]["Ref"]]
+    assert log_group["Type"] == "AWS::Logs::LogGroup" and log_group["Properties"]["RetentionInDays"] in (30, 90)
+
+    managed = [p["Ref"] for p in function["Policies"] if "Ref" in p]
+    assert managed == ["TicketDataPolicy", "AttachmentsPolicy"]
+    inline = [s for p in function["Policies"] if "Statement" in p for s in p["Statement"]]
+    assert inline == [
+        {
+            "Sid": "ReadReceivedMail",
+            "Effect": "Allow",
+            "Action": "s3:GetObject",
+            "Resource": {"Fn::Sub": "${AttachmentsBucket.Arn}/inbound/*"},
+        }
+    ]
+
+    (event,) = function["Events"].values()
+    assert event["Type"] == "EventBridgeRule"
+    pattern = event["Properties"]["Pattern"]
+    assert pattern["source"] == ["aws.s3"] and pattern["detail-type"] == ["Object Created"]
+    assert pattern["detail"] == {"bucket": {"name": [{"Ref": "AttachmentsBucket"}]}, "object": {"key": [{"prefix": "inbound/"}]}}
+    bucket = template["Resources"]["AttachmentsBucket"]["Properties"]
+    assert bucket["NotificationConfiguration"] == {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+
+    # What S3 sends EventBridge when SES stores a message, and what the function is then given: the
+    # S3 notification's Records, read as the handler reads them.
+    stored = {
+        "version": "0",
+        "detail-type": "Object Created",
+        "source": "aws.s3",
+        "account": "123456789012",
+        "time": "2026-12-04T12:00:00Z",
+        "region": "sa-east-1",
+        "resources": ["arn:aws:s3:::kbdesk-attachmentsbucket-1a2b3c"],
+        "detail": {
+            "version": "0",
+            "bucket": {"name": "kbdesk-attachmentsbucket-1a2b3c"},
+            "object": {"key": "inbound/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g81", "size": 5120, "etag": "e"},
+            "request-id": "r",
+            "requester": "123456789012",
+            "reason": "PutObject",
+        },
+    }
+    transformer = event["Properties"]["InputTransformer"]
+    given = render_input_template(transformer["InputTemplate"], stored, transformer["InputPathsMap"])
+    (record,) = given["Records"]
+    assert record["eventSource"] == "aws:s3" and record["eventName"].startswith("ObjectCreated:")
+    assert record["s3"]["bucket"]["name"] == "kbdesk-attachmentsbucket-1a2b3c"
+    assert record["s3"]["object"] == {"key": "inbound/o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g81", "size": 5120}
+    assert template["Outputs"]["InboundMailLogGroupName"]["Value"] == function["LoggingConfig"]["LogGroup"]
+
+
+def test_received_messages_are_kept(template: dict[str, Any]) -> None:
+    """The raw message is kept: no lifecycle rule expires or moves inbound/."""
+    rules = template["Resources"]["AttachmentsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    for rule in rules:
+        if not {"ExpirationInDays", "ExpirationDate", "Transitions", "Transition"} & set(rule):
+            continue
+        prefix = rule.get("Prefix", rule.get("Filter", {}).get("Prefix", ""))
+        assert prefix and not "inbound/".startswith(prefix), rule
 
 
 def test_the_packaged_requirements_are_the_versions_the_suite_runs() -> None:

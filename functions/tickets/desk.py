@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import math
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import PurePosixPath
 
-from . import catalog, emails, lookups, organizations, sign_in
+from . import catalog, emails, lookups, mail_thread, organizations, sign_in
 from .errors import NotFound, RateLimited, TooLarge, Unauthenticated, UnsupportedMediaType, ValidationFailed
 from .filetypes import real_type, refused_name
 from .lookups import TicketQuery
 from .models import CommentIn, TicketIn, UploadIn
 from .outbox import send
-from .ports import UNUSED_UPLOAD_KEPT, AlreadyOpened, DomainTaken, FileChanged, FileStore, Mailer, TicketStore, UploadTaken
+from .ports import (
+    UNUSED_UPLOAD_KEPT,
+    AlreadyChanged,
+    AlreadyOpened,
+    DomainTaken,
+    FileChanged,
+    FileStore,
+    Mailer,
+    TicketStore,
+    UploadTaken,
+)
 from .records import (
     Attachment,
     Author,
@@ -29,6 +39,7 @@ from .records import (
     Message,
     Organization,
     Person,
+    ReceivedFile,
     Requester,
     StoredObject,
     Ticket,
@@ -58,7 +69,7 @@ class Desk:
 
     @cached_property
     def signing_secret(self) -> bytes:
-        """Signs cursors. Read on first use: opening a ticket never needs it, so a cold start does not wait for it."""
+        """Signs cursors and tags a ticket's e-mail thread; read on first use (Secrets Manager, on AWS)."""
         arn = self.settings.signing_secret_arn
         return self._secret(arn).encode() if arn else self.settings.signing_secret
 
@@ -179,13 +190,39 @@ class Desk:
             # Without a session anyone could have typed the address: the ticket waits for its owner to prove it.
             confirmed=session_email is not None,
         )
+        return self._open(draft)
+
+    def open_ticket_by_mail(
+        self, email: str, name: str, subject: str, description: str, files: Sequence[ReceivedFile], request_key: str
+    ) -> Ticket:
+        """A ticket from an e-mail to support, of the request type and product the deployment names for them.
+        Anyone can write any From: it waits, as one opened without a session, for its owner to sign in."""
+        self._check_rate(f"tickets:{one_mailbox(email)}", "tickets")
+        attachments, description = self._received(files, description)
+        product = self.settings.email_product if self.settings.email_product in self.products else next(iter(self.products))
+        draft = TicketDraft(
+            request_type=self.settings.email_request_type,
+            product=product,
+            subject=subject,
+            description=description,
+            requester=Requester(email=email, name=name),
+            organization=self.store.organization_for(email),
+            created_at=self.clock(),
+            attachments=attachments,
+            request_key=request_key,
+            confirmed=False,
+        )
+        return self._open(draft)
+
+    def _open(self, draft: TicketDraft) -> Ticket:
+        email, now = draft.requester.email, draft.created_at
         token = sign_in.new_secret()
         self.store.save_sign_in(sign_in.digest(token), email, now + sign_in.TOKEN_LIFETIME)
         queued: list[Message] = []
 
         def compose(ticket: Ticket) -> list[Message]:
             link = emails.sign_in_url(self.settings, token, emails.ticket_path(ticket.number))
-            queued[:] = emails.new_ticket_messages(ticket, self.products, self.settings, now, link)
+            queued[:] = emails.new_ticket_messages(ticket, self.products, self.settings, now, link, self.mail(ticket.number))
             return queued
 
         try:
@@ -247,6 +284,10 @@ class Desk:
     def _person(self, email: str) -> Person:
         return Person(email=email, organization=self.store.organization_for(email))
 
+    def may_see(self, email: str, ticket: Ticket) -> bool:
+        """Whether the owner of `email` may see the ticket, with the organization they belong to now."""
+        return _may_see(self._person(email.lower()), ticket)
+
     # Finding tickets
 
     def find_tickets(self, person: Person | None, query: TicketQuery) -> tuple[list[Ticket], str | None]:
@@ -280,40 +321,82 @@ class Desk:
 
     # Following tickets
 
+    def mail(self, number: str) -> emails.Mail:
+        """What the ticket's e-mails need to be one thread that comes back to it."""
+        return emails.Mail(mail_thread.thread_of(self.settings, self.signing_secret, number), self.signing_secret)
+
     def comment(self, person: Person, number: str, request: CommentIn) -> Comment:
-        """A customer's comment: support is told; a ticket waiting on the customer is worked on again."""
+        """A customer's comment on the site."""
         self._check_rate(f"comments:{person.email}", "comments")
         ticket = self.ticket_for(person, number)
         if ticket.status == "closed":
             raise ValidationFailed(self.settings.say("ticket_closed"), {"ticket": self.settings.say("reason.ticket_closed")})
+        return self._customer_comment(ticket, person.email, request.body, self._attachments(request.attachments))
+
+    def _customer_comment(
+        self, ticket: Ticket, email: str, body: str, attachments: tuple[Attachment, ...], request_key: str | None = None
+    ) -> Comment:
+        """A comment by someone who may see the ticket (on the site or by e-mail): support is told,
+        and a ticket waiting on the customer is worked on again. With `request_key`, made once."""
         now = self.clock()
-        name = ticket.requester.name if person.email == ticket.requester.email else ""
+        name = ticket.requester.name if email == ticket.requester.email else ""
         comment = Comment(
             id=secrets.token_hex(8),
-            author=Author(email=person.email, name=name, role="customer"),
-            body=request.body,
+            author=Author(email=email, name=name, role="customer"),
+            body=body,
             created_at=now,
-            attachments=self._attachments(request.attachments),
+            attachments=attachments,
         )
         status = "in_progress" if ticket.status in ("waiting_customer", "resolved") else None
+        mail = self.mail(ticket.number)
         self._change(
             ticket.number,
-            TicketChange(at=now, comment=comment, status=status),
-            lambda changed: [emails.comment_notice(changed, comment, self.settings, now)],
+            TicketChange(at=now, comment=comment, status=status, request_key=request_key),
+            lambda changed: [emails.comment_notice(changed, comment, self.settings, now, mail)],
         )
         return comment
 
-    def reply(self, number: str, body: str, status: str | None) -> Comment:
+    def comment_by_mail(self, ticket: Ticket, email: str, body: str, files: Sequence[ReceivedFile], request_key: str) -> Comment:
+        """A reply by e-mail from someone who may see the ticket, made once however often it is delivered."""
+        self._check_rate(f"comments:{email}", "comments")
+        attachments, body = self._received(files, body)
+        return self._customer_comment(ticket, email, body, attachments, request_key)
+
+    def reply_by_mail(self, number: str, body: str, files: Sequence[ReceivedFile], request_key: str) -> Comment:
+        """Support's answer by e-mail: as `kbdesk agent reply`, made once however often it is delivered."""
+        attachments, body = self._received(files, body)
+        return self.reply(number, body, None, attachments, request_key)
+
+    def tell_closed(self, ticket: Ticket, email: str) -> None:
+        """Tell someone who wrote to a closed ticket that it takes nothing more, once per ticket and address."""
+        now = self.clock()
+        key = sign_in.digest(f"closed\x00{ticket.number}\x00{email}")
+        # A change with nothing in it but its key and e-mail: the ticket itself stays as it was.
+        self._change(
+            ticket.number,
+            TicketChange(at=ticket.updated_at, request_key=key),
+            lambda changed: [emails.closed_notice(changed, email, self.settings, now, self.mail(ticket.number))],
+        )
+
+    def reply(
+        self,
+        number: str,
+        body: str,
+        status: str | None,
+        attachments: tuple[Attachment, ...] = (),
+        request_key: str | None = None,
+    ) -> Comment:
         """Support's answer, e-mailed to the requester; without a status an open ticket is now being worked on."""
         ticket = self.ticket_for(None, number)
         now = self.clock()
         author = Author(email=self.settings.support_email, name=self.settings.say("agent_name"), role="agent")
-        comment = Comment(id=secrets.token_hex(8), author=author, body=body, created_at=now)
+        comment = Comment(id=secrets.token_hex(8), author=author, body=body, created_at=now, attachments=attachments)
         new_status = status or ("in_progress" if ticket.status == "open" else None)
+        mail = self.mail(ticket.number)
         self._change(
             ticket.number,
-            TicketChange(at=now, comment=comment, status=new_status),
-            lambda changed: [emails.reply_message(changed, comment, self.settings, now)],
+            TicketChange(at=now, comment=comment, status=new_status, request_key=request_key),
+            lambda changed: [emails.reply_message(changed, comment, self.settings, now, mail)],
         )
         return comment
 
@@ -323,10 +406,11 @@ class Desk:
         if ticket.status == status:
             return ticket
         now = self.clock()
+        mail = self.mail(ticket.number)
         self._change(
             ticket.number,
             TicketChange(at=now, status=status),
-            lambda changed: [emails.status_message(changed, self.settings, now)],
+            lambda changed: [emails.status_message(changed, self.settings, now, mail)],
         )
         return self.ticket_for(None, number)
 
@@ -339,6 +423,8 @@ class Desk:
 
         try:
             changed = self.store.update_ticket(number, change, keep)
+        except AlreadyChanged:
+            return  # the same request came before (an e-mail delivered twice): it was made, and its e-mails queued, once
         except UploadTaken as error:
             raise ValidationFailed(
                 self.settings.say("attachment_taken"), {"attachments": self.settings.say("reason.attachment_taken")}
@@ -370,6 +456,39 @@ class Desk:
             raise organizations.OrganizationError("org.bad_email", email=email)
         if not self.store.add_member(organization_id, email.strip().lower()):
             raise organizations.OrganizationError("org.unknown", id=organization_id)
+
+    def _received(self, files: Sequence[ReceivedFile], text: str) -> tuple[tuple[Attachment, ...], str]:
+        """E-mailed files under the limits and checks of uploads, and the text saying which were dropped.
+
+        Each file that passes is stored and recorded as an upload, then kept as the form's are, so a
+        ticket's files are one kind whichever way they came. (If the same e-mail comes again, its
+        second copies are never used, and are swept as any unused upload is.)"""
+        say = self.settings.say
+        kept: list[Attachment] = []
+        dropped: list[str] = []
+        for file in files:
+            name = safe_filename(file.filename) or say("unnamed_file")
+            refusal = _refusal(len(kept), len(file.data), name)
+            content_type = None if refusal else real_type(file.data[:4096], file.content_type.lower(), name)
+            if content_type is None:
+                dropped.append(say("mail.attachment_dropped", name=name, reason=say(refusal or "reason.type_refused")))
+                continue
+            upload_id = secrets.token_urlsafe(16)
+            upload = Upload(
+                id=upload_id,
+                filename=name,
+                content_type=content_type,
+                size=len(file.data),
+                key=f"uploads/{upload_id}",
+                expires_at=self.clock() + timedelta(seconds=catalog.UPLOAD_EXPIRY_SECONDS),
+            )
+            self.store.save_upload(upload)
+            self.files.put(upload.key, file.data, content_type)
+            upload, stored, content_type = self._check(upload_id)
+            kept.append(self._keep(upload, stored, content_type))
+        notes = "\n".join(dropped)
+        room = catalog.DESCRIPTION_LENGTH[1] - len(notes) - 2
+        return tuple(kept), "\n\n".join(filter(None, [text[:room].rstrip(), notes]))
 
     def _check(self, upload_id: str) -> tuple[Upload, StoredObject, str]:
         """The upload as storage holds it, checked again: real size and real type."""
@@ -450,6 +569,15 @@ def one_mailbox(email: str) -> str:
 def _may_see(person: Person, ticket: Ticket) -> bool:
     same_organization = ticket.organization is not None and ticket.organization == person.organization
     return ticket.requester.email == person.email or (same_organization and ticket.confirmed)
+
+
+def _refusal(kept: int, size: int, filename: str) -> str | None:
+    """Why an e-mailed file breaks the limits an upload has, if it does (its type is checked apart)."""
+    if kept == catalog.MAX_ATTACHMENTS:
+        return "reason.too_many"
+    if size > catalog.MAX_ATTACHMENT_BYTES:
+        return "reason.file_too_large"
+    return "reason.program" if refused_name(filename) else None
 
 
 def safe_filename(name: str) -> str:

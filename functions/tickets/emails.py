@@ -1,13 +1,17 @@
 """The e-mails a ticket sends, as complete RFC 5322 messages (text and HTML parts).
 
 Composed when the ticket is stored, so what is sent later is exactly what was
-queued. Everything the customer wrote is escaped in the HTML part.
+queued. Everything the customer wrote is escaped in the HTML part. A ticket's
+e-mails are one thread (mail_thread): each begins with the line above which
+a reply is written, answers to the ticket's reply address, and says when it
+was sent by no one (`Auto-Submitted`), so that autoresponders leave it be.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
@@ -16,6 +20,7 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from html import escape
 from urllib.parse import urlencode
 
+from .mail_thread import Thread
 from .records import Comment, Message, Ticket
 from .settings import Settings
 
@@ -35,7 +40,7 @@ def sign_in_url(settings: Settings, token: str, next_path: str | None) -> str:
 
 
 def new_ticket_messages(
-    ticket: Ticket, products: dict[str, str], settings: Settings, now: datetime, follow_link: str
+    ticket: Ticket, products: dict[str, str], settings: Settings, now: datetime, follow_link: str, mail: Mail
 ) -> Sequence[Message]:
     """The requester's copy (its link signs them in to the ticket) and support's notice of a new ticket."""
     t = settings.say
@@ -57,6 +62,7 @@ def new_ticket_messages(
         (t("mail.description"), ticket.description),
         [t("mail.next")],
         (t("mail.follow"), follow_link),
+        mail.first(),
     )
     requester = f"{ticket.requester.name} <{ticket.requester.email}>" if ticket.requester.name else ticket.requester.email
     notice = _compose(
@@ -69,7 +75,7 @@ def new_ticket_messages(
         (t("mail.description"), ticket.description),
         [],
         (t("mail.follow"), ticket_url(settings, ticket.number)),
-        reply_to=ticket.requester.email,
+        mail.later(),
     )
     return [
         _message(ticket.number, "requester_copy", ticket.requester.email, copy, now),
@@ -89,11 +95,12 @@ def sign_in_message(email: str, link: str, settings: Settings, now: datetime) ->
         None,
         [t("mail.sign_in_outro")],
         (t("mail.sign_in"), link),
+        Headers(automatic="auto-generated"),
     )
     return _message("", "sign_in", email, mime, now)
 
 
-def comment_notice(ticket: Ticket, comment: Comment, settings: Settings, now: datetime) -> Message:
+def comment_notice(ticket: Ticket, comment: Comment, settings: Settings, now: datetime, mail: Mail) -> Message:
     """Support's notice of a customer's comment; replying to it writes to the customer."""
     t = settings.say
     facts = [
@@ -112,12 +119,12 @@ def comment_notice(ticket: Ticket, comment: Comment, settings: Settings, now: da
         (t("mail.comment"), comment.body),
         [],
         (t("mail.follow"), ticket_url(settings, ticket.number)),
-        reply_to=comment.author.email,
+        mail.later(),
     )
     return _message(ticket.number, "comment_notice", settings.support_email, mime, now)
 
 
-def reply_message(ticket: Ticket, comment: Comment, settings: Settings, now: datetime) -> Message:
+def reply_message(ticket: Ticket, comment: Comment, settings: Settings, now: datetime, mail: Mail) -> Message:
     """Support's answer, to the requester, with the conversation's link."""
     t = settings.say
     facts = [
@@ -135,11 +142,12 @@ def reply_message(ticket: Ticket, comment: Comment, settings: Settings, now: dat
         (t("mail.reply"), comment.body),
         [t("mail.reply_outro")],
         (t("mail.follow"), ticket_url(settings, ticket.number)),
+        mail.later(automatic=None),  # a person's answer, relayed: an autoresponder may answer it
     )
     return _message(ticket.number, "reply", ticket.requester.email, mime, now)
 
 
-def status_message(ticket: Ticket, settings: Settings, now: datetime) -> Message:
+def status_message(ticket: Ticket, settings: Settings, now: datetime, mail: Mail) -> Message:
     t = settings.say
     status = _status(ticket, settings)
     facts = [(t("mail.number"), ticket.number), (t("mail.subject"), ticket.subject), (t("mail.status"), status)]
@@ -153,8 +161,57 @@ def status_message(ticket: Ticket, settings: Settings, now: datetime) -> Message
         None,
         [],
         (t("mail.follow"), ticket_url(settings, ticket.number)),
+        mail.later(),
     )
     return _message(ticket.number, "status_change", ticket.requester.email, mime, now)
+
+
+def closed_notice(ticket: Ticket, recipient: str, settings: Settings, now: datetime, mail: Mail) -> Message:
+    """The answer to an e-mail written to a closed ticket: nothing was added, open a new one."""
+    t = settings.say
+    mime = _compose(
+        settings,
+        now,
+        recipient,
+        t("mail.closed_subject", number=ticket.number, subject=_one_line(ticket.subject)),
+        [t("ticket_closed")],
+        [(t("mail.number"), ticket.number), (t("mail.subject"), ticket.subject)],
+        None,
+        [],
+        (t("mail.open_new"), settings.site_url + "/chamados/novo/"),
+        mail.later(automatic="auto-replied"),
+    )
+    return _message(ticket.number, "closed_notice", recipient, mime, now)
+
+
+@dataclass(frozen=True)
+class Headers:
+    """What makes a message part of its ticket's thread, and whether a person wrote it."""
+
+    message_id: str = ""  # empty: a new one
+    in_reply_to: str = ""
+    reply_to: str = ""  # empty: the support address, and no reply marker
+    automatic: str | None = None  # Auto-Submitted (RFC 3834): auto-generated, auto-replied, or None
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A ticket's thread, as the messages composed for it need it."""
+
+    thread: Thread
+    secret: bytes
+
+    def first(self) -> Headers:
+        """The requester's copy: the thread's root."""
+        return Headers(message_id=self.thread.root, reply_to=self.thread.reply_to, automatic="auto-generated")
+
+    def later(self, automatic: str | None = "auto-generated") -> Headers:
+        return Headers(
+            message_id=self.thread.message_id(self.secret),
+            in_reply_to=self.thread.root,
+            reply_to=self.thread.reply_to,
+            automatic=automatic,
+        )
 
 
 def _status(ticket: Ticket, settings: Settings) -> str:
@@ -175,14 +232,16 @@ def _compose(
     body: tuple[str, str] | None,
     outro: list[str],
     link: tuple[str, str],
-    reply_to: str | None = None,
+    headers: Headers,
 ) -> MIMEMultipart:
     """A text and HTML message. Built with the email.mime classes: the modern EmailMessage
     parses every header it is given and cost most of a ticket request's time."""
+    marker = [settings.say("mail.reply_above")] if headers.reply_to else []
     text = "\n\n".join(
         filter(
             None,
             [
+                *marker,
                 *intro,
                 "\n".join(f"{k}: {v}" for k, v in facts),
                 f"{body[0]}:\n{body[1]}" if body else "",
@@ -192,7 +251,7 @@ def _compose(
         )
     )
     rows = "".join(f"<tr><th align='left'>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in facts)
-    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in intro)
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in [*marker, *intro])
     after = "".join(f"<p>{escape(p)}</p>" for p in outro)
     quoted = f"<h3>{escape(body[0])}</h3><p style='white-space:pre-wrap'>{escape(body[1])}</p>" if body else ""
     html = (
@@ -203,10 +262,15 @@ def _compose(
     mime = MIMEMultipart("alternative")
     mime["From"] = _address(settings.from_address)
     mime["To"] = to
-    mime["Reply-To"] = reply_to or settings.support_email
+    mime["Reply-To"] = headers.reply_to or settings.support_email
     mime["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]  # compat32 encodes a Header (RFC 2047)
     mime["Date"] = format_datetime(now)
-    mime["Message-ID"] = make_msgid(domain=settings.support_email.rsplit("@", 1)[-1])
+    mime["Message-ID"] = headers.message_id or make_msgid(domain=settings.support_email.rsplit("@", 1)[-1])
+    if headers.in_reply_to:
+        mime["In-Reply-To"] = headers.in_reply_to
+        mime["References"] = headers.in_reply_to
+    if headers.automatic:
+        mime["Auto-Submitted"] = headers.automatic
     mime.attach(MIMEText(text + "\n", "plain", "utf-8"))
     mime.attach(MIMEText(html, "html", "utf-8"))
     return mime

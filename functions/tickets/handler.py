@@ -1,4 +1,5 @@
-"""The Lambda entry point: `tickets.handler.lambda_handler`.
+"""The Lambda entry points: `tickets.handler.lambda_handler` (the API), `flush_outbox` (the
+schedule) and `receive_mail` (the messages SES receiving puts in the bucket under inbound/).
 
 The app and its backend are made on the first request and kept for the life
 of the container; nothing is created per request.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
@@ -17,6 +19,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from .app import ONE_EVENT_AT_A_TIME, TicketApi, create_app, logger
 from .backends import backend_for
 from .desk import utc_now
+from .inbound import receive
 from .outbox import flush
 from .settings import from_environment
 
@@ -57,6 +60,13 @@ def flush_outbox(event: dict[str, Any], context: LambdaContext) -> dict[str, int
         return _flush(event, context)
 
 
+def receive_mail(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dict[str, str]]]:
+    """Each message SES stored; what it became. A failure raises, and Lambda delivers the event again:
+    a message taken before is recognised by its Message-ID and taken once."""
+    with ONE_EVENT_AT_A_TIME:
+        return _receive(event, context)
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, log_event=False)
 def _handle(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return get_app().resolve(event, context)
@@ -69,3 +79,23 @@ def _flush(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     counts = {"sent": total.sent, "failed": total.failed, "given_up": total.given_up, "uploads_swept": desk.sweep()}
     logger.info("outbox flushed", extra=counts)
     return counts
+
+
+@logger.inject_lambda_context(log_event=False)
+def _receive(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dict[str, str]]]:
+    desk = get_app().desk
+    results = []
+    for record in event.get("Records", []):
+        # S3's own notifications URL-encode the key; the template's EventBridge rule passes it as it is,
+        # and SES's keys (inbound/<message id>) read the same either way.
+        key = unquote_plus(record["s3"]["object"]["key"])
+        raw = desk.files.read(key) if key.startswith("inbound/") else None
+        if raw is None:
+            logger.warning("no received message under this key", extra={"key": key})
+            continue
+        outcome = receive(desk, raw, kept=True)
+        logger.info(
+            "mail received", extra={"key": key, "action": outcome.action, "number": outcome.number, "reason": outcome.reason}
+        )
+        results.append({"key": key, "action": outcome.action, "number": outcome.number or "", "reason": outcome.reason})
+    return {"messages": results}

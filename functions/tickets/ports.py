@@ -43,6 +43,10 @@ class AlreadyOpened(StorageError):
         self.number = number
 
 
+class AlreadyChanged(StorageError):
+    """A change with this request key was made before; nothing was changed now."""
+
+
 class DomainTaken(StorageError):
     """An e-mail domain is already owned by another organization."""
 
@@ -68,7 +72,8 @@ class TicketStore(Protocol):
     def update_ticket(self, number: str, change: TicketChange, compose: Callable[[Ticket], Sequence[Message]]) -> Ticket | None:
         """Apply a change, all or nothing: the comment (its uploads used once, as in
         create_ticket), the status, `updated_at` = change.at, and the e-mails `compose`
-        returns for the changed ticket. None when there is no such ticket."""
+        returns for the changed ticket. None when there is no such ticket; AlreadyChanged
+        when a change with the same `request_key` was made before."""
 
     def find_tickets(self, which: TicketFilter, limit: int, before: int | None = None) -> tuple[list[Ticket], bool]:
         """Up to `limit` matching tickets, newest first, without comments; and whether more match.
@@ -171,6 +176,12 @@ class FileStore(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove an upload's file; one already gone is no error."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Keep bytes the server itself received (an e-mail, its attachments) under `key`."""
+
+    def read(self, key: str) -> bytes | None:
+        """The bytes under `key`, or None when there are none."""
 
 
 class Mailer(Protocol):

@@ -88,6 +88,8 @@ class TicketChange:
     at: datetime
     comment: Comment | None = None
     status: str | None = None
+    # The request, as its sender would repeat it (an e-mail's Message-ID): a change is made once for it.
+    request_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,15 @@ class Upload:
     size: int
     key: str
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """A file that came attached to an e-mail, as its sender's client named and typed it."""
+
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import catalog
 from .texts import Texts, texts_for
 
 # An address may attach up to ten files to each ticket it may open (uploads_ip). What uploads may hold
@@ -61,6 +62,11 @@ class Settings:
     agent_key_arn: str = ""
     origin_secret_arn: str = ""
     ses_configuration_set: str = ""
+    # Replies by e-mail: who is the support team (addresses, and "@domain" for a whole domain), and what
+    # a ticket opened by e-mail is (empty product: the first).
+    agent_emails: tuple[str, ...] = ()
+    email_request_type: str = "usability"
+    email_product: str = ""
 
     @property
     def say(self) -> Texts:
@@ -70,6 +76,12 @@ class Settings:
     @property
     def from_address(self) -> str:
         return self.sender or f"{self.say('mail.sender_name')} <{self.support_email}>"
+
+    def is_agent(self, email: str) -> bool:
+        """Whether an address is the support team's (KBDESK_AGENT_EMAILS)."""
+        email = email.lower()
+        domain = "@" + email.rpartition("@")[2]
+        return any(entry == email or entry == domain for entry in self.agent_emails)
 
     @property
     def database(self) -> Path:
@@ -131,7 +143,16 @@ def from_environment(env: dict[str, str] | None = None) -> Settings:
         agent_key_arn=env.get("KBDESK_AGENT_KEY_ARN", ""),
         origin_secret_arn=env.get("KBDESK_ORIGIN_SECRET_ARN", ""),
         ses_configuration_set=env.get("KBDESK_SES_CONFIGURATION_SET", ""),
+        agent_emails=tuple(e.strip().lower() for e in env.get("KBDESK_AGENT_EMAILS", "").split(",") if e.strip()),
+        email_request_type=_request_type(env.get("KBDESK_EMAIL_REQUEST_TYPE", "usability")),
+        email_product=env.get("KBDESK_EMAIL_PRODUCT", ""),
     )
+
+
+def _request_type(value: str) -> str:
+    if value not in catalog.REQUEST_TYPE_IDS:
+        raise SettingsError(f"KBDESK_EMAIL_REQUEST_TYPE must be one of {', '.join(catalog.REQUEST_TYPE_IDS)}")
+    return value
 
 
 def _local_secret(data_dir: Path) -> str:

@@ -142,6 +142,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "org.unknown": "não existe a organização '{id}' (kbdesk orgs add a cria)",
         # The first line of every ticket e-mail, where what comes back is cut
         "mail.reply_above": "##- Responda acima desta linha -##",
+        "mail.closed_subject": "[{number}] Chamado fechado: {subject}",
+        "mail.open_new": "Abrir um novo chamado",
+        "mail.attachment_dropped": "[O anexo “{name}” não foi incluído: {reason}]",
+        "mail.no_subject": "(sem assunto)",
         "mail.status_intro": "A situação do seu chamado mudou para: {status}.",
     },
     "en": {
@@ -265,6 +269,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "org.unknown": "no organization '{id}' (kbdesk orgs add creates it)",
         # The first line of every ticket e-mail, where what comes back is cut
         "mail.reply_above": "##- Reply above this line -##",
+        "mail.closed_subject": "[{number}] Ticket closed: {subject}",
+        "mail.open_new": "Open a new ticket",
+        "mail.attachment_dropped": "[The attachment “{name}” was not included: {reason}]",
+        "mail.no_subject": "(no subject)",
         "mail.status_intro": "Your ticket's status changed to: {status}.",
     },
 }

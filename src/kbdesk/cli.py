@@ -11,7 +11,7 @@ import click
 
 from .authoring import AuthoringError, new_article
 from .build import BuildError, build_site
-from .desk_cli import agent, orgs, outbox
+from .desk_cli import agent, mail, orgs, outbox
 from .instances import DEFAULT_WORKERS
 from .lint import lint as lint_kb
 from .server import serve as run_server
@@ -125,10 +125,11 @@ def new(kb_dir: Path, product: str, title: str, language: str) -> None:
     envvar="KBDESK_WORKERS",
     help=say("cli_workers"),
 )
-def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: bool, workers: int) -> None:
+@click.option("--smtp-port", type=click.IntRange(1, 65535), envvar="KBDESK_SMTP_PORT", help=say("cli_smtp_port"))
+def serve(config_file: Path, host: str, port: int, data_dir: Path, no_watch: bool, workers: int, smtp_port: int | None) -> None:
     _setup_logging()
     try:
-        run_server(config_file, data_dir, host, port, watch_changes=not no_watch, workers=workers)
+        run_server(config_file, data_dir, host, port, watch_changes=not no_watch, workers=workers, smtp_port=smtp_port)
     except BuildError as error:
         raise click.ClickException(str(error)) from error
 
@@ -159,3 +160,4 @@ def publish(stack: str, site_dir: Path) -> None:
 main.add_command(outbox)
 main.add_command(orgs)
 main.add_command(agent)
+main.add_command(mail)

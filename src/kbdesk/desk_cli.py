@@ -1,4 +1,4 @@
-"""The support team's commands: `kbdesk outbox`, `kbdesk orgs` and `kbdesk agent`.
+"""The support team's commands: `kbdesk outbox`, `kbdesk orgs`, `kbdesk agent` and `kbdesk mail`.
 
 They call the desk directly, on the backend the environment names: the local
 data dir (`--data-dir` or KBDESK_DATA_DIR) or AWS (KBDESK_BACKEND=aws and the
@@ -13,11 +13,11 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
-from tickets import catalog
+from tickets import catalog, inbound
 from tickets.backends import backend_for
 from tickets.desk import Desk, utc_now
 from tickets.errors import ApiError
@@ -221,6 +221,34 @@ def reply(number: str, message: str, status: str | None, data_dir: Path) -> None
 def change_status(number: str, status: str, data_dir: Path) -> None:
     ticket = _run(open_desk(data_dir), lambda desk: desk.change_status(number, status))
     echo(say("cli_status_changed", number=ticket.number, status=ticket.status))
+
+
+# Mail
+
+EX_TEMPFAIL = 75  # sysexits.h: a mail server keeps the message and delivers it again later
+
+
+@click.group(help=say("cli_mail"))
+def mail() -> None:
+    pass
+
+
+@mail.command("receive", help=say("cli_mail_receive"))
+@click.argument("message", type=click.File("rb"))
+@click.option("--recipient", "recipients", multiple=True, help=say("cli_mail_recipient"))
+@DATA_DIR
+def receive_mail(message: BinaryIO, recipients: tuple[str, ...], data_dir: Path) -> None:
+    try:
+        outcome = inbound.receive(open_desk(data_dir), message.read(inbound.MAX_MESSAGE_BYTES + 1), recipients)
+    except Exception as error:
+        # Whatever failed (the settings, a locked database, a full disk), the message is not lost: a non-zero exit other
+        # than this one would make the mail server bounce it, and a bounce goes to whoever the From claims.
+        echo(say("cli_mail_failed", error=f"{type(error).__name__}: {error}"), err=True)
+        sys.exit(EX_TEMPFAIL)
+    if outcome.action == "ignored":
+        echo(say("cli_mail_ignored", reason=outcome.reason))
+    else:
+        echo(say("cli_mail_taken", action=outcome.action, number=outcome.number))
 
 
 def _describe(ticket: Ticket) -> str:

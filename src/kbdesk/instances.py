@@ -68,7 +68,7 @@ class _Worker:
             self.process.kill()
 
 
-HANDLERS = ("lambda_handler", "flush_outbox")  # the function's entry points in tickets.handler
+HANDLERS = ("lambda_handler", "flush_outbox", "receive_mail")  # the function's entry points in tickets.handler
 
 
 class FunctionInstances:

@@ -25,6 +25,7 @@ from watchdog.observers import Observer
 from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
+from tickets.adapters.local_files import LocalFiles
 from tickets.catalog import MAX_ATTACHMENT_BYTES
 from tickets.settings import from_environment
 
@@ -34,6 +35,7 @@ from .gateway import LocalContext
 from .instances import DEFAULT_WORKERS, FunctionInstances, InstanceFailed
 from .pages import PRODUCTS_FILE
 from .portal import open_portal
+from .receiving import start_receiving
 from .strings import say
 
 FLUSH_SECONDS = 60  # how often the server sends what requests could not, as AWS's schedule does
@@ -228,9 +230,17 @@ def waitress_options(env: Mapping[str, str] | None = None) -> dict[str, Any]:
 
 
 def serve(
-    config_file: Path, data_dir: Path, host: str, port: int, *, watch_changes: bool = True, workers: int = DEFAULT_WORKERS
+    config_file: Path,
+    data_dir: Path,
+    host: str,
+    port: int,
+    *,
+    watch_changes: bool = True,
+    workers: int = DEFAULT_WORKERS,
+    smtp_port: int | None = None,
 ) -> None:
-    """Build the site, serve it and the ticket API until Ctrl-C, and rebuild on every change."""
+    """Build the site, serve it and the ticket API until Ctrl-C, and rebuild on every change;
+    with `smtp_port`, take the support address's mail there too."""
     data_dir = data_dir.resolve()
     builds_dir = data_dir / "site"
     shutil.rmtree(builds_dir, ignore_errors=True)  # builds of an earlier run
@@ -250,10 +260,15 @@ def serve(
         return started[0]
 
     # The site keeps threads of its own beyond those that wait for the function's workers.
-    server = open_portal(from_environment(), site, function_at, host=host, port=port, threads=workers + 8, **waitress_options())
+    settings = from_environment()
+    server = open_portal(settings, site, function_at, host=host, port=port, threads=workers + 8, **waitress_options())
     instances = started[0]
     stop_sending = send_outbox_every(FLUSH_SECONDS, instances)
+    files = LocalFiles(settings.attachments_dir, settings.signing_secret)
+    receiving = start_receiving(host, smtp_port, settings.support_email, files, instances) if smtp_port else None
     log.info("serving on %s/ (Ctrl-C to stop)", server.url)
+    if receiving:
+        log.info("receiving %s's mail by SMTP on %s:%d", settings.support_email, host, smtp_port)
     # Ctrl-C, and SIGTERM from a service manager, stop it cleanly; set here because a server
     # started in the background inherits SIGINT ignored, and Python then never raises it.
     signal.signal(signal.SIGINT, _interrupt)
@@ -264,6 +279,8 @@ def serve(
         log.info("stopping")
     finally:
         stop_watching()
+        if receiving:
+            receiving.stop()
         stop_sending()
         server.stop()
         instances.close()

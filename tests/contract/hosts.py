@@ -19,6 +19,8 @@ import email.policy
 import json
 import os
 import re
+import smtplib
+import socket
 import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -107,6 +109,9 @@ class Host(Protocol):
 
     def flush_outbox(self) -> int: ...
 
+    def receive_mail(self, raw: bytes) -> None:
+        """One e-mail to the support address, as the host's mail receiving delivers it."""
+
     def break_mail(self) -> None: ...
 
     def repair_mail(self) -> None: ...
@@ -162,6 +167,7 @@ def settings_for(data_dir: Path, products_file: Path, **overrides: Any) -> Setti
         site_url="http://help.example.com",
         support_email="suporte@example.com",
         sender="Central de Ajuda <suporte@example.com>",
+        agent_emails=("ana@example.com", "@suporte.example.com"),
         rate_limits=None,
     )
     base.update(overrides)
@@ -177,6 +183,12 @@ def _operator_flush(env: dict[str, str]) -> int:
     result = CliRunner().invoke(main, ["outbox", "flush"], env=env)
     assert result.exit_code == 0, result.output
     return int(re.search(r"\d+", result.output)[0])  # the first count is of those sent, in either language
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -245,6 +257,16 @@ class LocalHost:
             {"KBDESK_DATA_DIR": str(self.settings.data_dir), "KBDESK_PRODUCTS_FILE": str(self.settings.products_file)}
         )
 
+    def receive_mail(self, raw: bytes) -> None:
+        """`kbdesk mail receive -`, as a mail server's pipe runs it."""
+        from click.testing import CliRunner
+
+        from kbdesk.cli import main
+
+        env = {**_lambda_environment(self.settings), "KBDESK_BACKEND": "local", "KBDESK_DATA_DIR": str(self.settings.data_dir)}
+        result = CliRunner().invoke(main, ["mail", "receive", "-"], input=raw, env=env)
+        assert result.exit_code == 0, result.output
+
     def break_storage_mid_write(self) -> None:
         """The next ticket's write fails after the ticket row is in, before the e-mails are."""
         store = self.desk.store
@@ -293,6 +315,7 @@ class ServedHost(LocalHost):
 
     name: str = "served"
     project: Path = Path()
+    smtp_port: int = field(default_factory=free_port)
     running: ExitStack = field(default_factory=ExitStack, repr=False)
 
     def start(self) -> ServedHost:
@@ -301,10 +324,17 @@ class ServedHost(LocalHost):
             "KBDESK_BACKEND": "local",
             "KBDESK_DATA_DIR": str(self.settings.data_dir),
             "KBDESK_WORKERS": "4",
+            "KBDESK_SMTP_PORT": str(self.smtp_port),
         }
         self.base = self.running.enter_context(kbdesk_serve(self.settings.data_dir, self.project, env))
         self.desk = local_backend(self.settings).desk
         return self
+
+    def receive_mail(self, raw: bytes) -> None:
+        """SMTP to the server's port, as the mail server in front of it relays the support address's mail."""
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        with smtplib.SMTP("127.0.0.1", self.smtp_port, timeout=30) as smtp:  # 250 once the function took it
+            smtp.send_message(message, "remetente@example.net", [self.settings.support_email])
 
     def stop(self) -> None:
         self.running.close()  # Ctrl-C, which stops the server and its workers
@@ -411,6 +441,15 @@ class LambdaHost:
         sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
         return [email.message_from_string(m.raw_data, policy=email.policy.default) for m in sent]
 
+    def receive_mail(self, raw: bytes) -> None:
+        """SES receiving: the message stored under inbound/, then the bucket's event to the function."""
+        import boto3
+
+        key = f"inbound/{uuid.uuid4().hex}"
+        boto3.client("s3", region_name=REGION).put_object(Bucket=BUCKET, Key=key, Body=raw)
+        record = {"eventSource": "aws:s3", "s3": {"bucket": {"name": BUCKET}, "object": {"key": key, "size": len(raw)}}}
+        self.handler.receive_mail({"Records": [record]}, LocalContext(str(uuid.uuid4())))
+
     def break_mail(self) -> None:
         """SES refuses to send: the sender's identity is not verified."""
         self.ses.delete_identity(Identity=self.sender)
@@ -484,6 +523,7 @@ def _lambda_environment(settings: Settings) -> dict[str, str]:
         "KBDESK_TICKET_PREFIX": settings.ticket_prefix,
         "KBDESK_RATE_LIMITS": _rate_limits(settings),
         "KBDESK_AGENT_KEY": settings.agent_key,
+        "KBDESK_AGENT_EMAILS": ",".join(settings.agent_emails),
         "KBDESK_ORIGIN_SECRET": ORIGIN_SECRET,
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
@@ -542,6 +582,9 @@ def _template_environment(settings: Settings) -> dict[str, str]:
         "TicketPrefix": settings.ticket_prefix,
         "Language": settings.language,
         "RateLimits": _rate_limits(settings),
+        "AgentEmails": ",".join(settings.agent_emails),
+        "EmailRequestType": settings.email_request_type,
+        "EmailProduct": settings.email_product,
     }
 
     def resolve(value: Any) -> str:

@@ -209,7 +209,9 @@ def test_the_requester_gets_a_copy_and_support_a_notice(host: Any) -> None:
 
     copy = mail["ana@cliente.com.br"]
     assert copy["Subject"] == f"[{ticket['number']}] Lentidão ao salvar contato"
-    assert copy["Reply-To"] == "suporte@example.com"
+    # Replies go to the ticket's signed reply address; the copy is the thread's root.
+    assert re.fullmatch(r"suporte\+pc-1001\.[a-z2-7]{10}@example\.com", copy["Reply-To"])
+    assert copy["In-Reply-To"] is None and copy["Auto-Submitted"] == "auto-generated"
     text = copy.get_body(("plain",)).get_content()
     for expected in (
         ticket["number"],
@@ -228,7 +230,10 @@ def test_the_requester_gets_a_copy_and_support_a_notice(host: Any) -> None:
 
     notice = mail["suporte@example.com"]
     assert notice["Subject"] == f"[{ticket['number']}] Novo chamado: Lentidão ao salvar contato"
-    assert notice["Reply-To"] == "ana@cliente.com.br"
+    # Support's reply to the notice reaches the ticket (and so the customer), threaded under the copy.
+    assert notice["Reply-To"] == copy["Reply-To"]
+    assert notice["In-Reply-To"] == notice["References"] == copy["Message-ID"]
+    assert notice["Message-ID"] != copy["Message-ID"]
     assert "Ana Souza <ana@cliente.com.br>" in notice.get_body(("plain",)).get_content()
 
 

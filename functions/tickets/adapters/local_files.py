@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..records import StoredObject, Upload
 
 UPLOAD_PATH = "/_files/upload"
 DOWNLOAD_PATH = "/_files/download"
+KEY_PREFIXES = frozenset({"uploads", "inbound"})
 UPLOAD_POLICY, DOWNLOAD_LINK = "upload-policy", "download-link"  # the signer's purposes
 
 
@@ -69,6 +71,17 @@ class LocalFiles:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        draft.write_bytes(data)
+        draft.replace(path)  # whole or not at all: a reader never sees half a file
+
+    def read(self, key: str) -> bytes | None:
+        path = self._path(key)
+        return path.read_bytes() if path.is_file() else None
 
     # What the local server does when the browser posts
 
@@ -124,7 +137,9 @@ class LocalFiles:
         return dict(policy)
 
     def _path(self, key: str) -> Path:
-        # Keys are made by the server ("uploads/<random id>"); refuse anything else outright.
-        if not key.startswith("uploads/") or "/" in key[len("uploads/") :] or "." in key:
+        # Keys are made by the server ("uploads/<random id>", and "inbound/<id>" for a received
+        # e-mail); refuse anything else outright.
+        prefix, _, name = key.partition("/")
+        if prefix not in KEY_PREFIXES or not name or "/" in name or "." in name:
             raise UploadRefused(403, "Unknown key.")
         return self.root / key

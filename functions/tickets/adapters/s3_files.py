@@ -94,6 +94,18 @@ class S3Files:
         # lifecycle rule removes their files), so its role is not granted s3:DeleteObject.
         self.client.delete_object(Bucket=self.bucket, Key=key)
 
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+    def read(self, key: str) -> bytes | None:
+        try:
+            with self.client.get_object(Bucket=self.bucket, Key=key)["Body"] as body:
+                return bytes(body.read())
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code", "") in MISSING:
+                return None
+            raise
+
     def download_url(self, key: str, filename: str, expires_in: int) -> str:
         return str(
             self.client.generate_presigned_url(

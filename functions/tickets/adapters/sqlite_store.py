@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..ports import FIRST_NUMBER, STALE_CLAIM, AlreadyOpened, DomainTaken, StorageError, UploadTaken
+from ..ports import FIRST_NUMBER, STALE_CLAIM, AlreadyChanged, AlreadyOpened, DomainTaken, StorageError, UploadTaken
 from ..records import (
     Attachment,
     Author,
@@ -257,6 +257,10 @@ class SQLiteStore:
         with self.transaction() as db:
             if db.execute("SELECT 1 FROM tickets WHERE number = ?", (number,)).fetchone() is None:
                 return None
+            if change.request_key is not None:
+                if db.execute("SELECT 1 FROM request_keys WHERE key = ?", (change.request_key,)).fetchone():
+                    raise AlreadyChanged(number)
+                db.execute("INSERT INTO request_keys (key, ticket) VALUES (?, ?)", (change.request_key, number))
             if change.status is not None:
                 db.execute("UPDATE tickets SET status = ? WHERE number = ?", (change.status, number))
             db.execute("UPDATE tickets SET updated_at = ? WHERE number = ?", (_time(change.at), number))

@@ -11,8 +11,8 @@ Scan, so cost and latency stay flat as tickets pile up:
   conversation, oldest first (`n`, the ticket's comment count, orders comments
   made in the same instant as they were made);
 - upload   `UPLOAD#<id>` / `UPLOAD`, with `ticket` once a ticket or comment uses it;
-- request  `REQUEST#<request key>` / `REQUEST`: the ticket that request opened,
-  written in the ticket's own transaction;
+- request  `REQUEST#<request key>` / `REQUEST`: the ticket that request opened or
+  changed (an e-mail's comment, by its Message-ID), written in the same transaction;
 - unconfirmed `UNCONFIRMED#<email>` / `UNCONFIRMED`: `tickets`, the numbers of that
   requester's tickets opened without a session, which carry `unconfirmed` and are in
   no organization index until the address is proven (confirm_tickets);

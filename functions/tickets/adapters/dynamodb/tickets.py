@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ...ports import FIRST_NUMBER, AlreadyOpened, StorageError
+from ...ports import FIRST_NUMBER, AlreadyChanged, AlreadyOpened, StorageError
 from ...records import Message, Ticket, TicketChange, TicketDraft, TicketFilter
 from ...text import fold
 from . import items
@@ -140,9 +140,13 @@ class Tickets(Uploads):
                 writes.append(self.put_new_write(items.comment_item(number, change.comment, comments)))
             writes += self.uses(upload_ids, number)
             writes += self.queue(compose(changed))
+            if change.request_key:  # last: the uploads' positions stay where taken_upload looks
+                writes.append(self.put_new_write({**request_key(change.request_key), "ticket": {"S": number}}))
             try:
                 self.write_together(writes)
             except Refused as refused:
+                if change.request_key and len(writes) - 1 in refused.positions:
+                    raise AlreadyChanged(number) from refused
                 taken = taken_upload(refused, upload_ids, first_upload=2)
                 if taken:
                     raise taken from refused
