@@ -58,12 +58,13 @@ test: static deploy-tools
 bench: install
 	$(BIN)/python bench/site_build.py --articles $(ARTICLES)
 
-## bench-tickets: the local server under load, the Lambda's cold start against its baseline, and lookups
+## bench-tickets: the local server under load, the Lambda's cold start against its baseline, lookups, and received mail
 bench-tickets: install
 	$(BIN)/python bench/tickets_load.py --clients 8 --seconds 20
 	$(BIN)/python bench/cold_start.py --runs 7
 	$(BIN)/python bench/ticket_lookups.py --tickets 100000 --organizations 200
 	$(BIN)/python bench/ticket_reads_dynamodb.py
+	$(BIN)/python bench/inbound_mail.py --messages 500
 
 ## deploy: build the site and the function, deploy the stack (guided the first time), publish the site
 deploy: install deploy-tools
