@@ -24,10 +24,9 @@ from tickets.adapters.local_files import LocalFiles
 from tickets.inbound import MAX_MESSAGE_BYTES
 
 from .gateway import LocalContext
-from .instances import InstanceFailed
 
 log = logging.getLogger("kbdesk.serve")
-Function = Callable[..., Any]  # FunctionInstances: (event, context, handler=...)
+Function = Callable[..., Any]  # FunctionInstances: (event, context, handler=...); raises InstanceFailed
 
 
 class Receiving:
@@ -51,7 +50,7 @@ class Receiving:
         delivered = b"".join(f"X-Original-To: {rcpt}\r\n".encode() for rcpt in envelope.rcpt_tos)
         try:
             await asyncio.to_thread(self._deliver, delivered + content)
-        except (InstanceFailed, OSError) as error:
+        except Exception as error:  # whatever failed, deferred: a refusal here would bounce to whoever From claims
             log.error("a received message was deferred: %s", error)
             return "451 4.3.0 Try again later"
         return "250 OK"
