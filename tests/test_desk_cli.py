@@ -129,3 +129,37 @@ def test_a_customers_terminal_escapes_are_never_printed(kbdesk: Callable[..., Re
         assert shown.exit_code == 0, shown.output
         assert not set(shown.output) & {"\x1b", "\x07", "\u202e"}
         assert "Lentidão" in shown.output and "vermelho" in shown.output and "\n" in shown.output
+
+
+def test_mail_receive_says_what_a_message_became_and_asks_for_it_again_when_it_cannot_keep_it(
+    kbdesk: Callable[..., Result], data_dir: Path, tmp_path: Path
+) -> None:
+    number = open_ticket(data_dir, "ana@cliente.com.br")
+    [copy] = mails(data_dir, "requester_copy")
+    reply = EmailMessage()
+    reply["From"], reply["To"], reply["Subject"] = "ana@cliente.com.br", copy["Reply-To"], f"Re: {copy['Subject']}"
+    reply["Message-ID"] = "<resposta-1@cliente.com.br>"
+    reply.set_content("Ainda acontece.")
+    message = tmp_path / "resposta.eml"
+    message.write_bytes(bytes(reply))
+    taken = kbdesk("mail", "receive", str(message))
+    assert (taken.exit_code, taken.output) == (0, f"{number}: comentário do cliente adicionado.\n")
+    reply.replace_header("Message-ID", "<resposta-2@cliente.com.br>")
+    reply["Auto-Submitted"] = "auto-replied"
+    message.write_bytes(bytes(reply))
+    ignored = kbdesk("mail", "receive", str(message))
+    assert (ignored.exit_code, ignored.output) == (0, "ignorado: automatic\n")
+    # The database cannot be written: the mail server must keep the message and deliver it again, not bounce it.
+    reply.replace_header("Message-ID", "<resposta-3@cliente.com.br>")
+    del reply["Auto-Submitted"]
+    message.write_bytes(bytes(reply))
+    database = data_dir / "kbdesk.sqlite3"
+    kept = database.read_bytes()
+    database.write_bytes(b"not a database" * 100)
+    deferred = kbdesk("mail", "receive", str(message))
+    assert deferred.exit_code == 75, deferred.output
+    database.write_bytes(kept)
+    again = kbdesk("mail", "receive", str(message))  # delivered again once storage is back
+    assert again.exit_code == 0, again.output
+    desk = local_backend(from_environment({"KBDESK_DATA_DIR": str(data_dir)})).desk
+    assert [c.body for c in desk.ticket_for(None, number).comments] == ["Ainda acontece.", "Ainda acontece."]

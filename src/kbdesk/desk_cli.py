@@ -248,7 +248,7 @@ def receive_mail(message: BinaryIO, recipients: tuple[str, ...], data_dir: Path)
     if outcome.action == "ignored":
         echo(say("cli_mail_ignored", reason=outcome.reason))
     else:
-        echo(say("cli_mail_taken", action=outcome.action, number=outcome.number))
+        echo(say(f"cli_mail_{outcome.action}", number=outcome.number))
 
 
 def _describe(ticket: Ticket) -> str:
