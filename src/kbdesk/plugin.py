@@ -127,7 +127,7 @@ class KbdeskPlugin(BasePlugin[KbdeskConfig]):  # type: ignore[no-untyped-call]  
         (site_dir / csp.HASHES_FILE).parent.mkdir(parents=True, exist_ok=True)
         (site_dir / csp.HASHES_FILE).write_text("".join(f"{h}\n" for h in sorted(self.script_hashes)))
         pages.write_json_files(site_dir, self.listings)
-        pages.write_json_files(site_dir, search.search_files(self.kb))
+        pages.write_json_files(site_dir, search.search_files(self.kb, config.theme.get("language")))
         # What the ticket function accepts as products: the knowledge base's, in its order.
         pages.write_json_files(site_dir, {pages.PRODUCTS_FILE: [{"id": p.id, "name": p.name} for p in self.kb.sorted_products()]})
         if self.config.search:

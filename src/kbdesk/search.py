@@ -3,8 +3,9 @@
 Pagefind stems Portuguese and folds accents, but it finds nothing for a typo
 and requires every word of a query. The browser side (`docs/assets/js/search-engine.js`)
 corrects typos against the vocabulary written here, expands the writers'
-synonyms and falls back to the closest articles; this module writes what it
-needs, split so that a query downloads only the part it uses.
+synonyms and the product's lexicon, and ranks by what a query means; this
+module writes what it needs, split so that a query downloads only the part
+it uses: `terms.json` on the first query, one vocabulary file for a typo.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from typing import Any
 
 from tickets.text import fold
 
+from . import lexicon
 from .content import KnowledgeBase
 
 SEARCH_DIR = "_kb/search"
 MIN_WORD = 4  # shorter words are too ambiguous to correct
+# A first letter with more words than this is split by its first two letters,
+# so a typo's correction downloads a few kilobytes at any size of site.
+VOCABULARY_FILE_WORDS = 1500
 WORD = re.compile(r"[a-z]+")
 LINK_TARGET = re.compile(r"\]\([^)]*\)")
 
@@ -39,14 +44,38 @@ def vocabulary(kb: KnowledgeBase) -> Counter[str]:
     return words
 
 
-def search_files(kb: KnowledgeBase) -> dict[str, Any]:
-    """The vocabulary, one file per first letter, and the synonyms, folded."""
+def vocabulary_files(words: Counter[str]) -> dict[str, dict[str, int]]:
+    """The vocabulary by first letter, a crowded letter by its first two."""
     by_letter: dict[str, dict[str, int]] = defaultdict(dict)
-    for word, count in sorted(vocabulary(kb).items()):
+    for word, count in sorted(words.items()):
         by_letter[word[0]][word] = count
-    files: dict[str, Any] = {f"{SEARCH_DIR}/vocabulary/{letter}.json": words for letter, words in by_letter.items()}
-    synonyms = {fold(key): [fold(v) for v in values] for key, values in kb.synonyms.items()}
-    files[f"{SEARCH_DIR}/synonyms.json"] = synonyms
+    files: dict[str, dict[str, int]] = {}
+    split = sorted(letter for letter, letter_words in by_letter.items() if len(letter_words) > VOCABULARY_FILE_WORDS)
+    for letter, letter_words in by_letter.items():
+        if letter not in split:
+            files[letter] = letter_words
+            continue
+        for word, count in letter_words.items():
+            files.setdefault(word[:2], {})[word] = count
+    return files
+
+
+def search_files(kb: KnowledgeBase, language: str | None) -> dict[str, Any]:
+    """The vocabulary files, and `terms.json`: the site's size, synonyms and lexicon, folded."""
+    by_prefix = vocabulary_files(vocabulary(kb))
+    files: dict[str, Any] = {f"{SEARCH_DIR}/vocabulary/{prefix}.json": words for prefix, words in by_prefix.items()}
+    words = lexicon.load(language)
+    writers = {fold(key): [fold(v) for v in values] for key, values in kb.synonyms.items()}
+    files[f"{SEARCH_DIR}/terms.json"] = {
+        "articles": len(kb.articles),
+        # The writers' own synonyms win over the product's phrases.
+        "synonyms": words.phrases | writers,
+        "forms": words.forms,
+        "related": words.related,
+        "spoken": words.spoken,
+        # The browser asks only for files that exist.
+        "vocabulary": sorted(by_prefix),
+    }
     return files
 
 

@@ -127,6 +127,7 @@ async function searchPage() {
   let notice = "";
   if (mode === "corrected") notice = `${t.did_you_mean}: “${shownQuery}”`;
   if (mode === "close") notice = t.close_results;
+  if (mode === "guess") notice = t.guess_results.replace("{query}", shownQuery);
   return {
     cards,
     total: results.length,

@@ -2,21 +2,25 @@
 //
 // Pagefind stems Portuguese, folds accents and matches word prefixes, but it
 // needs every word of a query, finds nothing for a typo and stems "-ção" and
-// "-ções" apart. Customers type questions, abbreviations and typos, so each
-// content word is searched on its own (with its singular/plural twin), the
-// pages that have every word come first, a word with no match is corrected
-// against the site's vocabulary, and when no page has every word the pages
-// with the most of them are shown as the closest.
+// "-ções" apart. Customers type questions, chat spellings, synonyms and
+// typos, so each content word of a query is a slot searched on its own (with
+// its singular/plural twin), and a page is ranked by how much of the query's
+// meaning it covers: a word that occurs in few articles weighs more than one
+// that occurs in most. Only when the first pages leave a word uncovered is
+// that word widened: corrected against the site's vocabulary (a weighted
+// Damerau distance on an ABNT2 keyboard), and searched as its other forms and
+// related words from the lexicon, at a discount. Widening runs only then, so a
+// query the index answers outright downloads nothing more.
 
 const STOPWORDS = new Set(`
   a o as os um uma uns umas de da do das dos em no na nos nas num numa
   para pra pro por pelo pela pelos pelas com sem sob sobre ao aos
-  que quando como onde qual quais quem porque porque e ou mas se ja nao sim
+  que quando como onde qual quais quem porque e ou mas se ja nao sim
   eu ele ela eles elas voce voces me te lhe meu minha meus minhas seu sua seus suas
   nosso nossa este esta estes estas esse essa esses essas isso isto aquele aquela
   ser estar estou esta estao era foi ter tem tenho tinha fazer faco faz fiz
-  posso pode podem consigo preciso quero devo deve ha mais muito muita
-  tudo todo toda todos todas algum alguma apos depois antes ainda so
+  posso pode podem consigo consegue conseguem conseguimos preciso quero devo deve ha
+  mais muito muita tudo todo toda todos todas algum alguma apos depois antes ainda so
   the an of to in on for with how what when where why is are do does can my i
 `.split(/\s+/).filter(Boolean));
 
@@ -25,7 +29,19 @@ const PLURALS = [
   ["coes", "cao"], ["oes", "ao"], ["aes", "ao"], ["ais", "al"], ["eis", "el"], ["ois", "ol"],
 ];
 
+// What a page's match on a slot is worth, by how the word was reached.
+const WEIGHTS = { typed: 1, form: 0.9, corrected: 0.85, related: 0.6 };
+// A page that matches the query's words strongly (in its title) may outrank
+// one that has every word in passing: ranked by coverage plus this share of strength.
+const STRENGTH = 0.5;
+// The first pages that must cover every slot before no slot is widened.
+const SETTLED_PAGES = 3;
+// Below this share of the query's meaning matched as typed or corrected, the top page is only a guess.
+const GUESS_BELOW = 0.5;
 const MIN_CORRECTED = 4;
+// A word found in this few articles may be a typo that happens to be a word.
+const RARE_ARTICLES = 2;
+const COMMONER = 10;
 
 /** Lowercase, accents and ordinals folded: "2ª Via" -> "2a via", "Configuração" -> "configuracao".
  *  The same three steps as the Python side's fold (functions/tickets/text.py). */
@@ -38,6 +54,14 @@ export function words(folded) {
   return folded.match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) || [];
 }
 
+/** Chat spellings in their standard form ("vc" -> "voce"), fillers dropped. */
+export function unspoken(folded, spoken) {
+  return words(folded)
+    .map((word) => (word in spoken ? spoken[word] : word))
+    .filter(Boolean)
+    .join(" ");
+}
+
 /** The words that say what the query is about; all of them if every one is a stopword. */
 export function contentWords(folded) {
   const all = words(folded);
@@ -45,7 +69,7 @@ export function contentWords(folded) {
   return kept.length ? kept : all;
 }
 
-/** The query as typed, then with each writers' synonym replaced by what articles say. */
+/** The query as typed, then with each phrase synonym replaced by what articles say. */
 export function queryVariants(folded, synonyms) {
   const variants = [folded];
   const keys = Object.keys(synonyms).sort((a, b) => b.length - a.length);
@@ -78,19 +102,50 @@ export function numberVariants(word) {
   return variants;
 }
 
-/** Optimal string alignment distance, giving up once it exceeds `limit`. */
-export function editDistance(a, b, limit) {
-  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+// A Brazilian ABNT2 keyboard's letter rows, each offset as the keys are staggered.
+const ROWS = [
+  ["qwertyuiop", 0],
+  ["asdfghjkl", 0.25],
+  ["zxcvbnm", 0.75],
+];
+const KEYS = new Map(ROWS.flatMap(([row, offset], y) => [...row].map((key, x) => [key, [x + offset, y]])));
+
+/** Whether two letters sit side by side (or diagonally) on the keyboard. */
+export function neighbours(a, b) {
+  const p = KEYS.get(a);
+  const q = KEYS.get(b);
+  return Boolean(p && q && a !== b && Math.hypot(p[0] - q[0], p[1] - q[1]) < 1.3);
+}
+
+const COST = { edit: 1, neighbour: 0.5, doubled: 0.5, swap: 0.7 };
+
+/**
+ * How far a typed word is from a known one: insertions, deletions,
+ * substitutions and transpositions of neighbours (optimal string alignment),
+ * a neighbouring key or a doubled letter costing less than any other slip.
+ * Accents are folded before, so a missing accent costs nothing. Gives up
+ * (returns more than `limit`) once every alignment is beyond it.
+ */
+export function typingDistance(typed, known, limit) {
+  if (Math.abs(typed.length - known.length) * COST.doubled > limit) return limit + 1;
+  const extra = (word, i) => (i > 0 && word[i] === word[i - 1]) || word[i] === word[i + 1] ? COST.doubled : COST.edit;
   let previous2 = null;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      if (previous2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        value = Math.min(value, previous2[j - 2] + 1);
+  let previous = [0];
+  for (let j = 1; j <= known.length; j++) previous.push(previous[j - 1] + extra(known, j - 1));
+  for (let i = 1; i <= typed.length; i++) {
+    const current = [previous[0] + extra(typed, i - 1)];
+    let best = current[0];
+    for (let j = 1; j <= known.length; j++) {
+      const a = typed[i - 1];
+      const b = known[j - 1];
+      const substitution = a === b ? 0 : neighbours(a, b) ? COST.neighbour : COST.edit;
+      let value = Math.min(
+        previous[j] + extra(typed, i - 1),
+        current[j - 1] + extra(known, j - 1),
+        previous[j - 1] + substitution,
+      );
+      if (previous2 && i > 1 && j > 1 && a === known[j - 2] && typed[i - 2] === b) {
+        value = Math.min(value, previous2[j - 2] + COST.swap);
       }
       current.push(value);
       best = Math.min(best, value);
@@ -99,22 +154,27 @@ export function editDistance(a, b, limit) {
     previous2 = previous;
     previous = current;
   }
-  return previous[b.length];
+  return previous[known.length];
 }
 
-/** The closest known word within one edit (two for longer words), the most frequent on ties. */
-export function closestWord(word, vocabulary) {
-  if (word.length < MIN_CORRECTED || /\d/.test(word) || word in vocabulary) return null;
-  const limit = word.length <= 5 ? 1 : 2;
-  let best = null;
+/** How many slips a word of this length may hold and still be corrected. */
+function slipsAllowed(word) {
+  if (word.length <= 4) return 1;
+  if (word.length <= 7) return 1.5;
+  return 2;
+}
+
+/** The known words nearest a typed one, nearest first and the commonest on ties; at most two. */
+export function closestWords(word, vocabulary) {
+  const limit = slipsAllowed(word);
+  const found = [];
   for (const [candidate, count] of Object.entries(vocabulary)) {
-    const distance = editDistance(word, candidate, limit);
-    if (distance > limit) continue;
-    if (!best || distance < best.distance || (distance === best.distance && count > best.count)) {
-      best = { word: candidate, distance, count };
-    }
+    if (candidate === word) continue;
+    const distance = typingDistance(word, candidate, limit);
+    if (distance <= limit) found.push({ word: candidate, distance, count });
   }
-  return best && best.word;
+  found.sort((a, b) => a.distance - b.distance || b.count - a.count);
+  return found.filter((c) => c.distance <= found[0].distance + 0.25).slice(0, 2);
 }
 
 function escapeRegExp(text) {
@@ -131,122 +191,200 @@ export async function loadSearch(siteRoot) {
     if (!response.ok) throw new Error(`${response.status} ${path}`);
     return response.json();
   };
-  const synonyms = fetchJson("_kb/search/synonyms.json").catch(() => ({}));
+  const terms = fetchJson("_kb/search/terms.json").catch(() => ({}));
   const pagefind = await import(new URL("pagefind/pagefind.js", siteRoot).href);
   // Measured (BENCHMARKS.md): on the main thread Pagefind starts in half the
   // time, and the worker's script is not downloaded. A query's work is small.
   await pagefind.options({ baseUrl: new URL(siteRoot).pathname, excerptLength: 0, noWorker: true });
   await pagefind.init();
-  return new SearchEngine(pagefind, await synonyms, fetchJson);
+  return new SearchEngine(pagefind, await terms, fetchJson);
 }
 
 /**
  * Searches a Pagefind index the way customers type.
- * `synonyms` maps what customers type to what articles say (folded), and
+ * `terms` is the build's _kb/search/terms.json (src/kbdesk/search.py): how
+ * many articles there are, the phrase synonyms, each word's other forms and
+ * related words, the chat spellings, and which vocabulary files there are;
  * `fetchJson(path)` loads the vocabulary files for typo correction.
  */
 export class SearchEngine {
-  constructor(pagefind, synonyms, fetchJson) {
+  constructor(pagefind, terms, fetchJson) {
     this.pagefind = pagefind;
-    this.synonyms = synonyms;
+    this.articles = terms.articles || 1;
+    this.synonyms = terms.synonyms || {};
+    this.forms = terms.forms || {};
+    this.related = terms.related || {};
+    this.spoken = terms.spoken || {};
+    this.vocabularyFiles = new Set(terms.vocabulary || []);
     this.fetchJson = fetchJson;
     this.hitsCache = new Map();
     this.vocabularies = new Map();
   }
 
   /**
-   * Ranked pages for a query: { results: [{id, score, matched, data()}], mode, shownQuery }.
-   * mode is "all" (every word), "corrected" (every word once typos are fixed),
-   * "close" (the pages with the most words) or "none".
+   * Ranked pages for a query: { results: [{id, score, data()}], mode, shownQuery }.
+   * mode is "all" (the top page has every word, as typed or in another form),
+   * "corrected" (every word once typos are fixed; shownQuery says how),
+   * "close" (no page has every word; these have the most of what matters),
+   * "guess" (little of the query matched: offered, not claimed) or "none".
    */
   async search(query, filters = {}) {
-    const folded = fold(query).trim();
+    const folded = unspoken(fold(query).trim(), this.spoken);
     if (!folded) return { results: [], mode: "none", shownQuery: "" };
     const variants = queryVariants(folded, this.synonyms).map(contentWords);
-
-    const all = await this.bestOf(variants, filters, "all");
-    if (all.length) return { results: all, mode: "all", shownQuery: query };
-
-    const corrected = await Promise.all(variants.map((terms) => this.correctAll(terms, filters)));
-    const changed = corrected.filter((terms, i) => terms.join(" ") !== variants[i].join(" "));
-    if (changed.length) {
-      const fixed = await this.bestOf(changed, filters, "all");
-      if (fixed.length) return { results: fixed, mode: "corrected", shownQuery: changed[0].join(" ") };
-    }
-
-    const close = await this.bestOf(corrected, filters, "any");
-    return { results: close, mode: close.length ? "close" : "none", shownQuery: query };
-  }
-
-  /** The union of each variant's pages, each page with its best score. */
-  async bestOf(variants, filters, mode) {
-    const merged = new Map();
-    for (const pages of await Promise.all(variants.map((terms) => this.combine(terms, filters, mode)))) {
+    const ranked = await Promise.all(variants.map((terms) => this.rankVariant(terms, filters)));
+    const best = new Map();
+    for (const pages of ranked) {
       for (const page of pages) {
-        const known = merged.get(page.id);
-        if (!known || rank(page, known) < 0) merged.set(page.id, page);
+        if (!best.has(page.id) || best.get(page.id).score < page.score) best.set(page.id, page);
       }
     }
-    return [...merged.values()].sort(rank);
+    const results = [...best.values()].sort((a, b) => b.score - a.score);
+    if (!results.length) return { results, mode: "none", shownQuery: query };
+    return { results, ...describe(results[0], query) };
   }
 
-  /** Pages with every term ("all") or with any ("any"), scored by how many terms and how well. */
-  async combine(terms, filters, mode) {
-    const hits = await Promise.all(terms.map((term) => this.hits(term, filters)));
+  /** The pages for one variant's words, widening the words the first pages leave uncovered. */
+  async rankVariant(terms, filters) {
+    const slots = terms.map((term) => ({ term, alternatives: new Map([[term, "typed"]]) }));
+    let pages = await this.rank(slots, filters);
+    const uncovered = slots.filter((slot, i) => !pages.slice(0, SETTLED_PAGES).every((p) => p.matches[i]));
+    if (uncovered.length || pages.length < SETTLED_PAGES) {
+      const widened = await Promise.all(slots.map((slot) => this.widen(slot, filters, uncovered.includes(slot))));
+      if (widened.some(Boolean)) pages = await this.rank(slots, filters);
+    }
+    return pages;
+  }
+
+  /**
+   * Adds to a slot the words a customer may have meant: corrections when the
+   * word is unknown (or known but rare beside a common near twin), and,
+   * when no first page covers it, its other forms and related words.
+   * Whether anything was added.
+   */
+  async widen(slot, filters, uncovered) {
+    const { term } = slot;
+    const before = slot.alternatives.size;
+    const known = term in this.forms || term in this.related;
+    const { pages, df } = await this.hits(term, filters);
+    if (!known && (pages.size === 0 || df <= RARE_ARTICLES)) {
+      const vocabulary = await this.vocabulary(term);
+      for (const candidate of await this.corrections(term, vocabulary)) {
+        if (pages.size && candidate.count < COMMONER * (vocabulary[term] || 1)) continue;
+        slot.alternatives.set(candidate.word, "corrected");
+      }
+    }
+    if (uncovered || pages.size === 0) {
+      for (const form of this.forms[term] || []) addNew(slot, form, "form");
+      for (const word of this.related[term] || []) addNew(slot, word, "related");
+    }
+    return slot.alternatives.size > before;
+  }
+
+  /**
+   * Every page matching any slot, scored by the share of the query's meaning
+   * it covers (each slot weighted by how few articles have it, times how the
+   * word was reached) plus a share of how strongly it matches.
+   */
+  async rank(slots, filters) {
+    const found = await Promise.all(slots.map((slot) => this.slotHits(slot, filters)));
+    const importance = found.map(({ df }) => idf(df, this.articles));
+    const total = importance.reduce((sum, value) => sum + value, 0) || 1;
     const pages = new Map();
-    hits.forEach((termHits) => {
-      for (const [id, hit] of termHits) {
-        const page = pages.get(id) || { id, score: 0, matched: 0, data: () => hit.result.data() };
-        page.score += hit.score;
-        page.matched += 1;
+    found.forEach(({ pages: slotPages, strongest }, i) => {
+      for (const [id, hit] of slotPages) {
+        const page = pages.get(id) || { id, coverage: 0, strength: 0, matches: slots.map(() => null), data: hit.data };
+        page.coverage += (importance[i] * WEIGHTS[hit.how]) / total;
+        page.strength += (importance[i] * WEIGHTS[hit.how] * hit.score) / strongest / total;
+        page.matches[i] = hit;
         pages.set(id, page);
       }
     });
-    const needed = mode === "all" ? terms.length : 1;
-    return [...pages.values()].filter((page) => page.matched >= needed);
+    for (const page of pages.values()) page.score = page.coverage + STRENGTH * page.strength;
+    return [...pages.values()].sort((a, b) => b.score - a.score);
   }
 
-  /** Pages that have a term or its singular/plural twin. */
-  async hits(term, filters) {
-    const key = `${term}\u0000${JSON.stringify(filters)}`;
-    if (!this.hitsCache.has(key)) {
-      this.hitsCache.set(key, this.lookUp(term, filters));
+  /** A slot's pages, each with its best-weighted word; df is the slot's own word's article count. */
+  async slotHits(slot, filters) {
+    const pages = new Map();
+    let df = 0;
+    let strongest = 0;
+    const alternatives = [...slot.alternatives];
+    const everyFound = await Promise.all(alternatives.map(([word]) => this.hits(word, filters)));
+    for (const [i, [word, how]] of alternatives.entries()) {
+      const found = everyFound[i];
+      if (how === "typed" || how === "corrected" || !df) df = Math.max(df, found.df);
+      for (const [id, hit] of found.pages) {
+        const known = pages.get(id);
+        const value = WEIGHTS[how] * hit.score;
+        if (!known || WEIGHTS[known.how] * known.score < value) {
+          pages.set(id, { word, how, score: hit.score, data: () => hit.result.data() });
+        }
+        strongest = Math.max(strongest, hit.score);
+      }
     }
+    return { pages, df, strongest: strongest || 1 };
+  }
+
+  /** Pages that have a word or its singular/plural twin, and how many articles have it. */
+  async hits(word, filters) {
+    const key = `${word}\u0000${JSON.stringify(filters)}`;
+    if (!this.hitsCache.has(key)) this.hitsCache.set(key, this.lookUp(word, filters));
     return this.hitsCache.get(key);
   }
 
-  async lookUp(term, filters) {
-    const found = new Map();
-    const responses = await Promise.all(numberVariants(term).map((v) => this.pagefind.search(v, { filters })));
+  async lookUp(word, filters) {
+    const pages = new Map();
+    let df = 0;
+    const responses = await Promise.all(numberVariants(word).map((v) => this.pagefind.search(v, { filters })));
     for (const response of responses) {
+      df = Math.max(df, response.unfilteredResultCount ?? response.results.length);
       for (const result of response.results) {
-        const known = found.get(result.id);
-        if (!known || known.score < result.score) found.set(result.id, { score: result.score, result });
+        const known = pages.get(result.id);
+        if (!known || known.score < result.score) pages.set(result.id, { score: result.score, result });
       }
     }
-    return found;
+    return { pages, df };
   }
 
-  async correctAll(terms, filters) {
-    return Promise.all(
-      terms.map(async (term) => {
-        if ((await this.hits(term, filters)).size) return term;
-        return (await this.correct(term)) || term;
-      }),
-    );
+  /** Known words near a typed one: first those of its own vocabulary file, else of the files a first-letter slip points to. */
+  async corrections(word, vocabulary) {
+    if (word.length < MIN_CORRECTED || !/^[a-z]/.test(word)) return [];
+    const found = closestWords(word, vocabulary);
+    if (found.length) return found;
+    // "mipressora", "ompressora": the first letter swapped or mistyped.
+    const firsts = new Set([word[1], ...[...KEYS.keys()].filter((key) => neighbours(key, word[0]))]);
+    const others = await Promise.all([...firsts].filter((c) => /[a-z]/.test(c)).map((c) => this.vocabulary(c + word.slice(1))));
+    return closestWords(word, Object.assign({}, ...others));
   }
 
-  async correct(word) {
-    if (word.length < MIN_CORRECTED || !/^[a-z]/.test(word)) return null;
-    const letter = word[0];
-    if (!this.vocabularies.has(letter)) {
-      this.vocabularies.set(letter, this.fetchJson(`_kb/search/vocabulary/${letter}.json`).catch(() => ({})));
+  /** The vocabulary file a word's corrections are in: by its first letter, or first two where a letter has many words. */
+  vocabulary(word) {
+    const prefix = [word[0], word.slice(0, 2)].find((p) => this.vocabularyFiles.has(p));
+    if (!prefix) return Promise.resolve({});
+    if (!this.vocabularies.has(prefix)) {
+      this.vocabularies.set(prefix, this.fetchJson(`_kb/search/vocabulary/${prefix}.json`).catch(() => ({})));
     }
-    return closestWord(word, await this.vocabularies.get(letter));
+    return this.vocabularies.get(prefix);
   }
 }
 
-/** More words matched first, then the higher score. */
-function rank(a, b) {
-  return b.matched - a.matched || b.score - a.score;
+function addNew(slot, word, how) {
+  if (!slot.alternatives.has(word)) slot.alternatives.set(word, how);
+}
+
+/** Inverse document frequency, Okapi BM25's: a word in every article weighs almost nothing. */
+function idf(df, articles) {
+  const present = Math.min(Math.max(df, 0), articles);
+  return Math.log(1 + (articles - present + 0.5) / (present + 0.5));
+}
+
+/** How the top page answers the query, for the notice above the results. */
+function describe(top, query) {
+  const reached = top.matches.map((hit) => hit && hit.how);
+  if (reached.every((how) => how === "typed" || how === "form" || how === "related")) {
+    return { mode: "all", shownQuery: query };
+  }
+  if (reached.every(Boolean)) return { mode: "corrected", shownQuery: top.matches.map((hit) => hit.word).join(" ") };
+  return { mode: top.coverage < GUESS_BELOW ? "guess" : "close", shownQuery: query };
 }
