@@ -27,7 +27,9 @@ WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def words_in(folder: Path) -> set[str]:
-    return {w for path in folder.rglob("*.*") if path.suffix in {".md", ".yml"} for w in WORD.findall(fold(path.read_text("utf-8")))}
+    return {
+        w for path in folder.rglob("*.*") if path.suffix in {".md", ".yml"} for w in WORD.findall(fold(path.read_text("utf-8")))
+    }
 
 
 def lexicon_words() -> set[str]:

@@ -26,7 +26,9 @@ FOLDERS = {"development": HERE / "search_dev", "held-out": HERE / "search_corpus
 
 
 @pytest.fixture(scope="module", params=sorted(FOLDERS))
-def outcomes(request: pytest.FixtureRequest, browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[Outcome]]]:
+def outcomes(
+    request: pytest.FixtureRequest, browser, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, list[Outcome]]]:
     folder = FOLDERS[request.param]
     site = build_site(folder / "kb", tmp_path_factory.mktemp(request.param))
     with serving(site) as base_url:
@@ -36,7 +38,9 @@ def outcomes(request: pytest.FixtureRequest, browser, tmp_path_factory: pytest.T
 def test_every_kind_of_query_finds_its_article_in_the_first_three(outcomes: tuple[str, list[Outcome]]) -> None:
     name, found = outcomes
     table = rates(found)
-    print(f"\n{name}: " + ", ".join(f"{kind} {row['kbdesk']:.0%} (Pagefind {row['pagefind']:.0%})" for kind, row in table.items()))
+    print(
+        f"\n{name}: " + ", ".join(f"{kind} {row['kbdesk']:.0%} (Pagefind {row['pagefind']:.0%})" for kind, row in table.items())
+    )
     below = {kind: row["kbdesk"] for kind, row in table.items() if row["kbdesk"] < TARGETS[name]}
     assert below == {}, [(o.query.kind, o.query.query, o.shown) for o in found if not o.found]
 
