@@ -50,7 +50,7 @@ class Lexicon:
     forms: dict[str, list[str]] = field(default_factory=dict)
     """A word to its other forms the stemmer keeps apart: a verb and its noun."""
     phrases: dict[str, list[str]] = field(default_factory=dict)
-    """A phrase ("fora do ar") to the single words of its group: replaced in the query, as writers' synonyms are."""
+    """A phrase of several words to the single words of its group: replaced in the query, as writers' synonyms are."""
     spoken: dict[str, str] = field(default_factory=dict)
     """A chat spelling to its standard form; empty for a filler."""
 
