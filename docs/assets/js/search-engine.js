@@ -19,7 +19,7 @@ const STOPWORDS = new Set(`
   eu ele ela eles elas voce voces me te lhe meu minha meus minhas seu sua seus suas
   nosso nossa este esta estes estas esse essa esses essas isso isto aquele aquela
   ser estar estou esta estao era foi ter tem tenho tinha fazer faco faz fiz
-  posso pode podem consigo consegue conseguem conseguimos preciso quero devo deve ha
+  quer querem queria gostaria posso pode podem consigo consegue conseguem conseguimos preciso quero devo deve ha
   mais muito muita tudo todo toda todos todas algum alguma apos depois antes ainda so
   the an of to in on for with how what when where why is are do does can my i
 `.split(/\s+/).filter(Boolean));
@@ -30,7 +30,9 @@ const PLURALS = [
 ];
 
 // What a page's match on a slot is worth, by how the word was reached.
-const WEIGHTS = { typed: 1, form: 0.9, corrected: 0.85, related: 0.6 };
+// "partial": the word is not in the index, and Pagefind answered for the
+// longest start of it that is ("pasi" -> "pa..."), so the match may be chance.
+const WEIGHTS = { typed: 1, form: 0.9, corrected: 0.85, related: 0.6, partial: 0.45 };
 // A page that matches the query's words strongly (in its title) may outrank
 // one that has every word in passing: ranked by coverage plus this share of strength.
 const STRENGTH = 0.5;
@@ -39,6 +41,8 @@ const SETTLED_PAGES = 3;
 // Below this share of the query's meaning matched as typed or corrected, the top page is only a guess.
 const GUESS_BELOW = 0.5;
 const MIN_CORRECTED = 4;
+// At most this many letters after a word of the site, for a query word to be that word with an ending.
+const MAX_ENDING = 2;
 // A word found in this few articles may be a typo that happens to be a word.
 const RARE_ARTICLES = 2;
 const COMMONER = 10;
@@ -54,12 +58,23 @@ export function words(folded) {
   return folded.match(/[a-z0-9]+(?:-[a-z0-9]+)*/g) || [];
 }
 
-/** Chat spellings in their standard form ("vc" -> "voce"), fillers dropped. */
+/**
+ * Chat spellings that stand for function words in their standard form
+ * ("vc" -> "voce", "kd" -> "onde esta"), fillers dropped. One that stands for
+ * a content word ("app", "config") stays, as articles may use it too: its
+ * slot searches both (see spokenMeaning).
+ */
 export function unspoken(folded, spoken) {
   return words(folded)
-    .map((word) => (word in spoken ? spoken[word] : word))
+    .map((word) => (word in spoken && !spokenMeaning(word, spoken) ? spoken[word] : word))
     .filter(Boolean)
     .join(" ");
+}
+
+/** The content word a chat spelling stands for ("app" -> "aplicativo"); "" for others. */
+export function spokenMeaning(word, spoken) {
+  const meaning = spoken[word] || "";
+  return /^[a-z0-9]+$/.test(meaning) && !STOPWORDS.has(meaning) ? meaning : "";
 }
 
 /** The words that say what the query is about; all of them if every one is a stopword. */
@@ -232,7 +247,8 @@ export class SearchEngine {
     const folded = unspoken(fold(query).trim(), this.spoken);
     if (!folded) return { results: [], mode: "none", shownQuery: "" };
     const variants = queryVariants(folded, this.synonyms).map(contentWords);
-    const ranked = await Promise.all(variants.map((terms) => this.rankVariant(terms, filters)));
+    const typed = new Set(words(folded));
+    const ranked = await Promise.all(variants.map((terms) => this.rankVariant(terms, filters, typed)));
     const best = new Map();
     for (const pages of ranked) {
       for (const page of pages) {
@@ -245,15 +261,25 @@ export class SearchEngine {
   }
 
   /** The pages for one variant's words, widening the words the first pages leave uncovered. */
-  async rankVariant(terms, filters) {
-    const slots = terms.map((term) => ({ term, alternatives: new Map([[term, "typed"]]) }));
+  async rankVariant(terms, filters, typed) {
+    const slots = await Promise.all(terms.map((term) => (typed.has(term) ? this.slot(term) : synonymSlot(term))));
     let pages = await this.rank(slots, filters);
     const uncovered = slots.filter((slot, i) => !pages.slice(0, SETTLED_PAGES).every((p) => p.matches[i]));
-    if (uncovered.length || pages.length < SETTLED_PAGES) {
+    const unknown = slots.some((slot) => !slot.indexed);
+    if (uncovered.length || unknown || pages.length < SETTLED_PAGES) {
       const widened = await Promise.all(slots.map((slot) => this.widen(slot, filters, uncovered.includes(slot))));
       if (widened.some(Boolean)) pages = await this.rank(slots, filters);
     }
     return pages;
+  }
+
+  /** A query word's slot: whether the site has the word, and the words it is searched as. */
+  async slot(term) {
+    const indexed = this.vocabularyFiles.size === 0 || isIndexed(term, await this.vocabulary(term));
+    const alternatives = new Map([[term, indexed ? "typed" : "partial"]]);
+    const meaning = spokenMeaning(term, this.spoken);
+    if (meaning) alternatives.set(meaning, "typed");
+    return { term, indexed: indexed || Boolean(meaning), alternatives };
   }
 
   /**
@@ -263,18 +289,18 @@ export class SearchEngine {
    * Whether anything was added.
    */
   async widen(slot, filters, uncovered) {
-    const { term } = slot;
+    const { term, indexed } = slot;
     const before = slot.alternatives.size;
     const known = term in this.forms || term in this.related;
     const { pages, df } = await this.hits(term, filters);
-    if (!known && (pages.size === 0 || df <= RARE_ARTICLES)) {
+    if (!known && (!indexed || pages.size === 0 || df <= RARE_ARTICLES)) {
       const vocabulary = await this.vocabulary(term);
       for (const candidate of await this.corrections(term, vocabulary)) {
-        if (pages.size && candidate.count < COMMONER * (vocabulary[term] || 1)) continue;
+        if (indexed && pages.size && candidate.count < COMMONER * (vocabulary[term] || 1)) continue;
         slot.alternatives.set(candidate.word, "corrected");
       }
     }
-    if (uncovered || pages.size === 0) {
+    if (uncovered || !indexed || pages.size === 0) {
       for (const form of this.forms[term] || []) addNew(slot, form, "form");
       for (const word of this.related[term] || []) addNew(slot, word, "related");
     }
@@ -308,12 +334,16 @@ export class SearchEngine {
   async slotHits(slot, filters) {
     const pages = new Map();
     let df = 0;
+    let dfOfOthers = 0;
     let strongest = 0;
     const alternatives = [...slot.alternatives];
     const everyFound = await Promise.all(alternatives.map(([word]) => this.hits(word, filters)));
     for (const [i, [word, how]] of alternatives.entries()) {
       const found = everyFound[i];
-      if (how === "typed" || how === "corrected" || !df) df = Math.max(df, found.df);
+      // A slot weighs as rare as the word meant; its other forms, related words
+      // and chance prefixes say how rare only when nothing else does.
+      if (how === "typed" || how === "corrected") df = Math.max(df, found.df);
+      else dfOfOthers = Math.max(dfOfOthers, found.df);
       for (const [id, hit] of found.pages) {
         const known = pages.get(id);
         const value = WEIGHTS[how] * hit.score;
@@ -323,7 +353,7 @@ export class SearchEngine {
         strongest = Math.max(strongest, hit.score);
       }
     }
-    return { pages, df, strongest: strongest || 1 };
+    return { pages, df: df || dfOfOthers, strongest: strongest || 1 };
   }
 
   /** Pages that have a word or its singular/plural twin, and how many articles have it. */
@@ -369,6 +399,26 @@ export class SearchEngine {
   }
 }
 
+/**
+ * Whether Pagefind has the word itself: it begins a word of the site, or a
+ * word of the site begins it and only an ending differs ("cancelamentos").
+ * Words too short to be in the vocabulary are taken as found.
+ */
+function isIndexed(term, vocabulary) {
+  if (term.length < MIN_CORRECTED || !/^[a-z]+$/.test(term)) return true;
+  const twins = numberVariants(term);
+  return Object.keys(vocabulary).some(
+    (known) =>
+      twins.some((twin) => known.startsWith(twin)) ||
+      (known.length >= MIN_CORRECTED && term.startsWith(known) && term.length - known.length <= MAX_ENDING),
+  );
+}
+
+/** A word a phrase synonym put in the query: what the customer meant, at a related word's discount. */
+function synonymSlot(term) {
+  return { term, indexed: true, alternatives: new Map([[term, "related"]]) };
+}
+
 function addNew(slot, word, how) {
   if (!slot.alternatives.has(word)) slot.alternatives.set(word, how);
 }
@@ -382,9 +432,8 @@ function idf(df, articles) {
 /** How the top page answers the query, for the notice above the results. */
 function describe(top, query) {
   const reached = top.matches.map((hit) => hit && hit.how);
-  if (reached.every((how) => how === "typed" || how === "form" || how === "related")) {
-    return { mode: "all", shownQuery: query };
-  }
+  if (top.coverage < GUESS_BELOW) return { mode: "guess", shownQuery: query };
+  if (reached.every((how) => how && how !== "corrected")) return { mode: "all", shownQuery: query };
   if (reached.every(Boolean)) return { mode: "corrected", shownQuery: top.matches.map((hit) => hit.word).join(" ") };
-  return { mode: top.coverage < GUESS_BELOW ? "guess" : "close", shownQuery: query };
+  return { mode: "close", shownQuery: query };
 }
