@@ -8,8 +8,9 @@ Generates N synthetic Portuguese articles across 5 products, then in one run:
    a plain MkDocs + Material site (Material's search plugin, default nav),
    timing both and printing the ratio;
 2. serves the kbdesk site the way `kbdesk serve` does and, in headless
-   Chromium, measures the bytes fetched by the first query and by later
-   single-word queries, and the time from typing to the first results.
+   Chromium, measures the bytes fetched by the first query, by later
+   single-word queries and by queries that widen (typos, chat spellings,
+   questions), and the time from typing to the first results.
 """
 
 from __future__ import annotations
@@ -85,6 +86,16 @@ QUERIES = [
     "certificado",
     "usuário",
     "painel",
+]
+# Queries that widen: typos, chat spellings and questions download vocabulary
+# files and search more words, so they are measured apart.
+HARD_QUERIES = [
+    "impresora",
+    "boelto atrasado",
+    "vc consegue mudar o relatoriu",
+    "como faço pra apagar um usuario",
+    "permisao de acesso",
+    "cerificado digital vencido",
 ]
 
 
@@ -190,6 +201,12 @@ def measure_search(site_dir: Path) -> dict[str, float]:
                 later_ms.append(type_and_wait(page, word))
                 page.wait_for_load_state("networkidle")
                 later_bytes.append(transferred(finished))
+            hard_bytes, hard_ms = [], []
+            for query in HARD_QUERIES:
+                finished.clear()
+                hard_ms.append(type_and_wait(page, query))
+                page.wait_for_load_state("networkidle")
+                hard_bytes.append(transferred(finished))
             browser.close()
     finally:
         server.close()
@@ -199,6 +216,10 @@ def measure_search(site_dir: Path) -> dict[str, float]:
         "first_query_ms_max": max(first_ms),
         "later_query_kb_median": statistics.median(later_bytes) / 1024,
         "later_query_ms_median": statistics.median(later_ms),
+        "hard_query_kb_median": statistics.median(hard_bytes) / 1024,
+        "hard_query_kb_max": max(hard_bytes) / 1024,
+        "hard_query_ms_median": statistics.median(hard_ms),
+        "hard_query_ms_max": max(hard_ms),
     }
 
 

@@ -187,6 +187,35 @@ def test_suggestions_load_the_index_only_when_used_and_follow_the_product(tab: W
     page.wait_for_selector("#tf-suggestions", state="hidden")
 
 
+# Queries that take each of the search's paths: a typo, a chat spelling and a
+# synonym, a question in the customer's words.
+HARD_QUERIES = ["impresora nao imprime", "vc consegue apagar um contato", "sistema travando muito lento"]
+
+
+@pytest.mark.parametrize("query", HARD_QUERIES)
+def test_the_form_suggests_what_the_header_search_finds_on_the_home_page(
+    tab: Watched, portal: LocalPortal, query: str
+) -> None:
+    page = tab.page
+    open_form(page, portal)
+    page.get_by_label("Assunto").fill(query)
+    suggestions(page)
+    suggested = page.locator("#tf-suggestion-list a").evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+
+    page.goto(portal.url + "omni-crm/sistema-lento-ou-indisponivel/")
+    page.fill("#kb-header-q", query)
+    page.press("#kb-header-q", "Enter")
+    page.wait_for_function(
+        """q => new URL(location.href).searchParams.get("q") === q
+                && document.querySelector('#kb-results[data-enhanced][aria-busy="false"] .kb-card__link') !== null""",
+        arg=query,
+    )
+    from_header = page.eval_on_selector_all("#kb-results .kb-card__link", "links => links.map(a => new URL(a.href).pathname)")
+
+    assert suggested, query
+    assert suggested == from_header[: len(suggested)]
+
+
 def test_the_apis_field_errors_show_next_to_their_fields_and_nothing_is_created(browser, portal: LocalPortal) -> None:
     with customer(browser, portal, allowed=(logged(422),)) as tab:
         page = tab.page

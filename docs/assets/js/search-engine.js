@@ -41,8 +41,6 @@ const SETTLED_PAGES = 3;
 // Below this share of the query's meaning matched as typed or corrected, the top page is only a guess.
 const GUESS_BELOW = 0.5;
 const MIN_CORRECTED = 4;
-// At most this many letters after a word of the site, for a query word to be that word with an ending.
-const MAX_ENDING = 2;
 // A word found in this few articles may be a typo that happens to be a word.
 const RARE_ARTICLES = 2;
 const COMMONER = 10;
@@ -233,6 +231,7 @@ export class SearchEngine {
     this.vocabularyFiles = new Set(terms.vocabulary || []);
     this.fetchJson = fetchJson;
     this.hitsCache = new Map();
+    this.indexedCache = new Map();
     this.vocabularies = new Map();
   }
 
@@ -275,7 +274,7 @@ export class SearchEngine {
 
   /** A query word's slot: whether the site has the word, and the words it is searched as. */
   async slot(term) {
-    const indexed = this.vocabularyFiles.size === 0 || isIndexed(term, await this.vocabulary(term));
+    const indexed = await this.isIndexed(term);
     const alternatives = new Map([[term, indexed ? "typed" : "partial"]]);
     const meaning = spokenMeaning(term, this.spoken);
     if (meaning) alternatives.set(meaning, "typed");
@@ -356,6 +355,20 @@ export class SearchEngine {
     return { pages, df: df || dfOfOthers, strongest: strongest || 1 };
   }
 
+  /**
+   * Whether the site has the word (or its singular/plural twin) in any form
+   * Pagefind matches. Asked for a word it lacks, Pagefind answers for the
+   * longest start of it that it has ("pasi" -> "passo"); asked for the word
+   * as a phrase, it does not. The index chunk is the same, so this costs no download.
+   */
+  isIndexed(term) {
+    if (!this.indexedCache.has(term)) {
+      const found = Promise.all(numberVariants(term).map((v) => this.pagefind.search(`"${v}"`)));
+      this.indexedCache.set(term, found.then((responses) => responses.some((r) => r.results.length > 0)));
+    }
+    return this.indexedCache.get(term);
+  }
+
   /** Pages that have a word or its singular/plural twin, and how many articles have it. */
   async hits(word, filters) {
     const key = `${word}\u0000${JSON.stringify(filters)}`;
@@ -397,21 +410,6 @@ export class SearchEngine {
     }
     return this.vocabularies.get(prefix);
   }
-}
-
-/**
- * Whether Pagefind has the word itself: it begins a word of the site, or a
- * word of the site begins it and only an ending differs ("cancelamentos").
- * Words too short to be in the vocabulary are taken as found.
- */
-function isIndexed(term, vocabulary) {
-  if (term.length < MIN_CORRECTED || !/^[a-z]+$/.test(term)) return true;
-  const twins = numberVariants(term);
-  return Object.keys(vocabulary).some(
-    (known) =>
-      twins.some((twin) => known.startsWith(twin)) ||
-      (known.length >= MIN_CORRECTED && term.startsWith(known) && term.length - known.length <= MAX_ENDING),
-  );
 }
 
 /** A word a phrase synonym put in the query: what the customer meant, at a related word's discount. */
