@@ -193,9 +193,7 @@ HARD_QUERIES = ["impresora nao imprime", "vc consegue apagar um contato", "siste
 
 
 @pytest.mark.parametrize("query", HARD_QUERIES)
-def test_the_form_suggests_what_the_header_search_finds_on_the_home_page(
-    tab: Watched, portal: LocalPortal, query: str
-) -> None:
+def test_the_form_suggests_what_the_header_search_finds_on_the_home_page(tab: Watched, portal: LocalPortal, query: str) -> None:
     page = tab.page
     open_form(page, portal)
     page.get_by_label("Assunto").fill(query)
